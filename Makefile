@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh Debian machine with Python 3.11:
+#   make run    install, build the index if missing, serve the app at http://127.0.0.1:$(PORT)
+#   make test   install, then run the test suite
+VENV    ?= .venv
+PYTHON  ?= python3
+PORT    ?= 7860
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: install run test lint bench browser-deps clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/drafter index
+	PORT=$(PORT) $(BIN)/drafter serve
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check drafter tests bench ui.py
+
+# Chromium and CJK fonts for the browser test; Debian packages (needs root or sudo).
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -qi cjk; then \
+	  echo "chromium, chromedriver and CJK fonts present"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-noto-cjk; \
+	fi
+
+bench: install
+	$(BIN)/python bench/eval_retrieval.py
+	$(BIN)/python bench/bench_index.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,1 @@
+"""drafter: drafts Chinese work summaries grounded in past summaries."""

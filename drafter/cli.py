@@ -1,0 +1,215 @@
+"""Command line: each subcommand parses its arguments, makes one library call, prints the result.
+
+Exit codes: 0 ok, 1 something flagged/failed, 2 usage or input error, others from `errors.py`.
+Gradio is never imported on this path (it costs seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import DrafterError
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+# --- check (issue 3) -------------------------------------------------------------------------------------
+def _cmd_check(args: argparse.Namespace) -> int:
+    raise NotImplementedError
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="标出草稿中事实不支持的数字")
+    p.add_argument("draft", nargs="?", help="草稿文件（UTF-8 文本）")
+    p.add_argument("--facts", help="事实文件（JSON 或每行一条的纯文本）")
+    p.add_argument("--batch", help="JSONL 文件，每行 {\"facts\": ..., \"draft\": ...}")
+    p.add_argument("--exemplars", nargs="*", default=[], help="用作范文的文本文件（可选）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=_cmd_check)
+
+
+# --- corpus and search (issue 2) -------------------------------------------------------------------------
+def _workspace() -> Any:
+    from .workspace import Workspace
+
+    return Workspace()
+
+
+def _progress_bar(desc: str) -> Any:
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{desc}（{stage}）", unit="块", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    report = _workspace().refresh_index(_progress_bar("建立索引"), force=args.rebuild)
+    sys.stderr.write(
+        f"索引完成：{report.documents} 篇文档，{report.chunks} 个片段，本次向量化 {report.embedded} 个，"
+        f"移除 {report.removed} 个{'（已全部重建）' if report.rebuilt else ''}\n"
+    )
+    return 0
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from .retrieval import Filters
+
+    return Filters(doc_ids=args.doc or None, positions=args.position or None, levels=args.level or None)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    ws = _workspace()
+    if args.batch:
+        queries = [line.strip() for line in _read_lines(args.batch) if line.strip()]
+        for hits in ws.search_many(queries, args.k, mode=args.mode, filters=_filters(args)):
+            _print_json({"hits": [_hit_json(h) for h in hits]})
+        return 0
+    if not args.query:
+        raise _usage("search 需要 QUERY 或 --batch FILE")
+    hits = ws.search(args.query, args.k, mode=args.mode, filters=_filters(args))
+    if args.json:
+        _print_json({"hits": [_hit_json(h) for h in hits]})
+    else:
+        for n, h in enumerate(hits, 1):
+            c = h.chunk
+            sys.stdout.write(f"{n}. [{c.doc_id}] {c.title} · {c.section or c.position}  ({h.score:.4f})\n")
+            sys.stdout.write(f"   {c.text[:120]}…\n")
+    return 0
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    return hit.to_dict()
+
+
+def _read_lines(path: str) -> list[str]:
+    from .errors import InputError
+
+    try:
+        return open(path, encoding="utf-8").read().splitlines()  # noqa: SIM115
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取 {path}：{exc}") from exc
+
+
+def _usage(message: str) -> Exception:
+    from .errors import InputError
+
+    return InputError(message)
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    added, errors = _workspace().add_documents(args.files, _progress_bar("添加文档"))
+    for info in added:
+        sys.stdout.write(f"已添加 {info.doc_id}：{info.title}（{info.sections} 节，{info.chunks} 个片段）\n")
+    for err in errors:
+        sys.stderr.write(f"错误：{err}\n")
+    return 2 if errors else 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    info = _workspace().remove_document(args.doc_id)
+    sys.stdout.write(f"已删除 {info.doc_id}：{info.title}\n")
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    docs = _workspace().list_documents()
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json({"documents": [asdict(d) for d in docs]})
+        return 0
+    for d in docs:
+        origin = "内置" if d.bundled else "用户"
+        sys.stdout.write(f"{d.doc_id}\t{origin}\t{d.sections} 节\t{d.chunks} 片段\t{d.title}\n")
+    return 0
+
+
+def _add_corpus_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="建立或刷新范文索引")
+    p.add_argument("--rebuild", action="store_true", help="全部重建")
+    p.set_defaults(func=_cmd_index)
+
+    p = sub.add_parser("search", help="检索范文片段")
+    p.add_argument("query", nargs="?")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--batch", help="每行一个查询的文件；每行输出一个 JSON")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    p.add_argument("--doc", action="append", help="只在该文档中检索（可重复）")
+    p.add_argument("--position", action="append",
+                   choices=["opening", "body", "closing", "shortcomings", "plans"], help="只检索该部分")
+    p.add_argument("--level", action="append", type=int, help="只检索该标题层级（0-3）")
+    p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("add", help="添加往年总结（.docx/.txt/.md）")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=_cmd_add)
+
+    p = sub.add_parser("remove", help="删除已添加的文档")
+    p.add_argument("doc_id")
+    p.set_defaults(func=_cmd_remove)
+
+    p = sub.add_parser("list", help="列出范文库中的文档")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_list)
+
+
+# --- serve ------------------------------------------------------------------------------------------------
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .settings import Settings
+
+    settings = Settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    from .api import create_app
+
+    sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    return 0
+
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="启动网页界面和 HTTP API")
+    p.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=None, help="端口（默认 7860 或 PORT 环境变量）")
+    p.set_defaults(func=_cmd_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="drafter", description="工会年度工作总结起草工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_check(sub)
+    _add_corpus_commands(sub)
+    _add_serve(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DrafterError as exc:
+        sys.stderr.write(f"错误：{exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130

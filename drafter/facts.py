@@ -1,0 +1,161 @@
+"""The year's facts: one typed model, read from JSON or from the plain-text form a person types.
+
+Plain-text form (every line optional but 单位 and at least one fact):
+
+    单位：XX市供电公司
+    年度：2024
+    单位类型：企业
+    上级组织：市总工会和公司党委
+    全年走访慰问困难职工家庭32户，发放慰问金6.4万元
+    ...
+    存在不足：
+    职工书屋利用率不高
+    明年打算：
+    开展第二届职工技能比武
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from .errors import FactsError
+
+ORG_TYPES = ("企业", "学校", "机关", "银行", "医院", "社区", "事业单位", "其他")
+
+_FIELD_LABELS = {
+    "org": ("单位", "单位名称", "组织", "名称"),
+    "year": ("年度", "年份", "年"),
+    "org_type": ("单位类型", "类型"),
+    "superior": ("上级组织", "上级", "领导单位"),
+    "notes": ("备注", "说明"),
+}
+_BLOCK_LABELS = {
+    "items": ("主要工作", "全年工作", "工作", "事实", "今年工作"),
+    "shortcomings": ("存在不足", "不足", "存在问题", "问题"),
+    "plans": ("明年打算", "明年工作打算", "下一步打算", "下一步工作", "工作打算", "打算", "计划"),
+}
+_LABEL_RE = re.compile(r"^\s*([\u4e00-\u9fff]{1,8})\s*[：:]\s*(.*)$")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d+[.、．)]|[（(]\d+[）)])\s*")
+
+
+class Facts(BaseModel):
+    """What the user knows about the year. Every number in a draft must come from here."""
+
+    org: str = Field(min_length=1, description="单位名称")
+    year: int = Field(ge=1949, le=2100, description="年度")
+    org_type: str = Field(default="企业", description="单位类型")
+    superior: str = Field(default="", description="上级组织，如 县总工会和公司党委")
+    items: list[str] = Field(min_length=1, description="全年所做的工作，每条一件事，带数字")
+    shortcomings: list[str] = Field(default_factory=list)
+    plans: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+    @field_validator("org", "org_type", "superior", "notes")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @field_validator("items", "shortcomings", "plans")
+    @classmethod
+    def _clean_lines(cls, v: list[str]) -> list[str]:
+        return [_BULLET_RE.sub("", line).strip() for line in v if line and line.strip()]
+
+    def all_lines(self) -> list[str]:
+        """Every fact line, for the checker: the year and org count as stated facts too."""
+        head = [f"{self.org}{self.year}年", self.superior, self.notes]
+        return [line for line in head + self.items + self.shortcomings + self.plans if line]
+
+    def to_text(self) -> str:
+        """The plain-text form; `parse_facts_text(f.to_text()) == f`."""
+        lines = [f"单位：{self.org}", f"年度：{self.year}", f"单位类型：{self.org_type}"]
+        if self.superior:
+            lines.append(f"上级组织：{self.superior}")
+        if self.notes:
+            lines.append(f"备注：{self.notes}")
+        lines.append("主要工作：")
+        lines += self.items
+        if self.shortcomings:
+            lines.append("存在不足：")
+            lines += self.shortcomings
+        if self.plans:
+            lines.append("明年打算：")
+            lines += self.plans
+        return "\n".join(lines)
+
+
+def _field_for(label: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    for field, labels in table.items():
+        if label in labels:
+            return field
+    return None
+
+
+def parse_facts_text(text: str) -> Facts:
+    """Read the plain-text form. Unlabelled lines before any block are the year's work items."""
+    data: dict[str, Any] = {"items": [], "shortcomings": [], "plans": []}
+    block = "items"
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        m = _LABEL_RE.match(line)
+        if m:
+            label, rest = m.group(1), m.group(2).strip()
+            field = _field_for(label, _FIELD_LABELS)
+            if field:
+                data[field] = rest
+                continue
+            blk = _field_for(label, _BLOCK_LABELS)
+            if blk:
+                block = blk
+                if rest:
+                    data[block].append(rest)
+                continue
+        data[block].append(line)
+    if "year" in data:
+        m_year = re.search(r"\d{4}", str(data["year"]))
+        if not m_year:
+            raise FactsError("year", f"年度应为四位数字，收到「{data['year']}」")
+        data["year"] = int(m_year.group())
+    return validate_facts(data)
+
+
+def validate_facts(data: Any) -> Facts:
+    """Validate a dict into Facts; the error names the first bad field in Chinese."""
+    try:
+        return Facts.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "facts"
+        reason = {"missing": "缺少此字段"}.get(err["type"], err["msg"])
+        raise FactsError(field, reason) from exc
+
+
+def parse_facts(text: str) -> Facts:
+    """JSON if it looks like JSON, the plain-text form otherwise."""
+    stripped = text.lstrip("\ufeff").strip()
+    if not stripped:
+        raise FactsError("facts", "内容为空")
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise FactsError("facts", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
+        return validate_facts(data)
+    return parse_facts_text(stripped)
+
+
+def load_facts(path: str | Path) -> Facts:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise FactsError("facts", f"找不到文件 {p}") from exc
+    except UnicodeDecodeError as exc:
+        raise FactsError("facts", f"文件 {p} 不是 UTF-8 编码") from exc
+    return parse_facts(text)

@@ -1,0 +1,70 @@
+"""Drafts as the pipeline produces, stores, exports and serves them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .checking.flags import Flag
+from .facts import Facts
+
+SectionKind = Literal["opening", "body", "shortcomings", "plans", "closing"]
+SectionStatus = Literal["pending", "done", "failed"]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Source(BaseModel):
+    """An exemplar passage a section was written from."""
+
+    doc_id: str
+    title: str
+    section: str  # heading path in the source document
+    text: str = ""
+    score: float = 0.0
+
+
+class OutlineSection(BaseModel):
+    kind: SectionKind
+    heading: str = ""  # e.g. 一、关心职工生活，体现组织温暖 ; "" for opening/closing
+    facts: list[str] = Field(default_factory=list)  # the fact lines this section must carry
+    query: str = ""  # what retrieval searches for
+
+
+class Section(OutlineSection):
+    index: int
+    text: str = ""
+    flags: list[Flag] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    status: SectionStatus = "pending"
+    error: str = ""
+    version: int = 0
+    instruction: str = ""
+
+
+class Draft(BaseModel):
+    id: str
+    title: str
+    backend: str  # "offline" or the model's name
+    facts: Facts
+    sections: list[Section] = Field(default_factory=list)
+    created_at: str = Field(default_factory=now_iso)
+    updated_at: str = Field(default_factory=now_iso)
+
+    @property
+    def flags(self) -> list[Flag]:
+        return [f for s in self.sections for f in s.flags]
+
+    def text(self) -> str:
+        """The whole draft as plain text: title, then each section's heading and text."""
+        parts = [self.title]
+        for s in self.sections:
+            if s.heading:
+                parts.append(s.heading)
+            if s.text:
+                parts.append(s.text)
+        return "\n\n".join(parts)

@@ -1,0 +1,250 @@
+"""Hybrid search over the corpus: dense (Chroma) + lexical BM25 over jieba tokens, fused, then diversified.
+
+Why both: a user's paraphrase (`给生活困难的员工送温暖`) shares few words with the corpus (`慰问困难职工`) and
+needs the dense side; a raw fact with names and numbers is matched best by words. Reciprocal rank fusion
+needs no score calibration between the two. A position prior lifts plans/opening/closing passages when the
+query asks for them, and diversity keeps the top k from being five chunks of one summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from .chunking import Chunk
+from .errors import InputError
+from .index import CorpusIndex
+
+Mode = Literal["hybrid", "dense", "bm25"]
+RRF_K = 60
+CANDIDATES = 50
+
+# Domain words jieba's general dictionary splits badly; kept small and about the genre, not the corpus.
+DOMAIN_WORDS = (
+    "职代会", "职工代表大会", "厂务公开", "校务公开", "企务公开", "政务公开", "送温暖", "困难职工", "职工之家",
+    "职工书屋", "劳动竞赛", "技能比武", "岗位练兵", "集体合同", "劳动争议", "安康杯", "女职工", "文体活动",
+    "工会经费", "经费审查", "建会", "入会", "会员", "帮扶", "慰问金", "金秋助学", "疗休养", "师德", "教职工",
+    "劳动保护", "合理化建议", "职工素质", "民主管理", "献爱心", "工会干部", "先进职工之家", "模范职工之家",
+)
+STOPWORDS = frozenset(
+    "的 了 和 与 及 在 是 为 对 把 被 等 中 上 下 我们 我 你 他 她 它 这 那 并 也 都 就 还 又 将 以 于 之 其 "
+    "一个 一些 进行 开展 工作 加强 积极 认真 不断 进一步 通过 全面 有 有效 做好 活动 方面 情况 怎么 如何 什么 "
+    "哪些 写 怎样 相关 有关".split()
+)
+
+# Queries that ask for a part of the summary rather than a topic.
+POSITION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("plans", re.compile(r"打算|计划|设想|下一步|下步|明年|来年|今后|展望|思路")),
+    ("shortcomings", re.compile(r"不足|问题|差距|短板|薄弱|欠缺")),
+    ("opening", re.compile(r"开篇|开头|开场|引言|导语|总述|概述|前言|开端")),
+    ("closing", re.compile(r"结尾|结束语|结语|表决心|收尾|总之")),
+)
+
+
+def _jieba() -> Any:
+    import jieba
+
+    return jieba
+
+
+_jieba_lock = threading.Lock()
+_jieba_ready: set[str] = set()
+
+
+def init_jieba(cache_dir: str) -> None:
+    """jieba writes its dictionary cache to the temp folder unless told; keep it under the data dir."""
+    with _jieba_lock:
+        if cache_dir in _jieba_ready:
+            return
+        jieba = _jieba()
+        jieba.setLogLevel(logging.WARNING)
+        jieba.dt.tmp_dir = cache_dir
+        for w in DOMAIN_WORDS:
+            jieba.add_word(w, freq=20000)
+        jieba.initialize()
+        _jieba_ready.add(cache_dir)
+
+
+def tokenize(text: str) -> list[str]:
+    words = _jieba().lcut_for_search(text)
+    return [w for w in words if w.strip() and w not in STOPWORDS and re.search(r"[\w\u4e00-\u9fff]", w)]
+
+
+def query_position(query: str) -> str | None:
+    for position, pattern in POSITION_CUES:
+        if pattern.search(query):
+            return position
+    return None
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "text": c.text,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "section": c.section,
+            "score": round(self.score, 6),
+            "heading": c.heading,
+            "position": c.position,
+            "level": c.level,
+            "chunk_id": c.chunk_id,
+            "start": c.start,
+            "end": c.end,
+            "has_placeholder": c.has_placeholder,
+        }
+
+
+@dataclass
+class Filters:
+    doc_ids: Sequence[str] | None = None
+    positions: Sequence[str] | None = None
+    levels: Sequence[int] | None = None
+
+    def allows(self, c: Chunk) -> bool:
+        return (
+            (not self.doc_ids or c.doc_id in self.doc_ids)
+            and (not self.positions or c.position in self.positions)
+            and (self.levels is None or len(self.levels) == 0 or c.level in self.levels)
+        )
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.positions:
+            clauses.append({"position": {"$in": list(self.positions)}})
+        if self.levels:
+            clauses.append({"level": {"$in": list(self.levels)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class Retriever:
+    def __init__(self, index: CorpusIndex) -> None:
+        self.index = index
+        self._lock = threading.Lock()
+        self._bm25: Any = None
+        self._bm25_version = -1
+        self._by_id: dict[str, int] = {}
+
+    # --- lexical -----------------------------------------------------------------------------------------
+    def _lexical(self) -> tuple[Any, list[Chunk]]:
+        chunks = self.index.chunks()
+        with self._lock:
+            if self._bm25 is None or self._bm25_version != self.index.version:
+                import bm25s
+
+                init_jieba(str(self.index.settings.cache_dir))
+                corpus_tokens = [tokenize(c.embed_text()) for c in chunks]
+                retriever = bm25s.BM25(k1=1.2, b=0.75)
+                vocab: dict[str, int] = {}
+                ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in corpus_tokens]
+                retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+                self._bm25, self._vocab = retriever, vocab
+                self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+                self._bm25_version = self.index.version
+            return self._bm25, chunks
+
+    def _bm25_ranking(self, query: str, mask: np.ndarray | None) -> list[int]:
+        bm25, chunks = self._lexical()
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens:
+            return []
+        scores = bm25.get_scores(tokens)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores)[:CANDIDATES]
+        return [int(i) for i in top if scores[i] > 0]
+
+    # --- dense -------------------------------------------------------------------------------------------
+    def _dense_rankings(self, vectors: np.ndarray, filters: Filters) -> list[list[int]]:
+        _, chunks = self._lexical()
+        collection = self.index.collection()
+        n = min(CANDIDATES, max(1, collection.count()))
+        res = collection.query(
+            query_embeddings=vectors.tolist(), n_results=n, where=filters.chroma_where(), include=[]
+        )
+        return [[self._by_id[i] for i in ids if i in self._by_id] for ids in res["ids"]]
+
+    # --- search ------------------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, *, mode: Mode = "hybrid", filters: Filters | None = None,
+               diversify: bool = True) -> list[Hit]:
+        return self.search_many([query], k, mode=mode, filters=filters, diversify=diversify)[0]
+
+    def search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
+                    filters: Filters | None = None, diversify: bool = True) -> list[list[Hit]]:
+        queries = [q.strip() for q in queries]
+        if any(not q for q in queries):
+            raise InputError("检索内容不能为空")
+        if k < 1:
+            raise InputError("k 必须为正整数")
+        filters = filters or Filters()
+        _, chunks = self._lexical()
+        mask = None
+        if filters.doc_ids or filters.positions or filters.levels:
+            mask = np.array([filters.allows(c) for c in chunks])
+        dense: list[list[int]] = [[] for _ in queries]
+        if mode in ("hybrid", "dense"):
+            dense = self._dense_rankings(self.index.embedder.queries(queries), filters)
+        results = []
+        for q, d_rank in zip(queries, dense, strict=True):
+            lex = self._bm25_ranking(q, mask) if mode in ("hybrid", "bm25") else []
+            results.append(self._fuse(q, chunks, d_rank, lex, k, diversify, mask))
+        return results
+
+    def _fuse(self, query: str, chunks: list[Chunk], dense: list[int], lexical: list[int], k: int,
+              diversify: bool, mask: np.ndarray | None = None) -> list[Hit]:
+        scores: dict[int, float] = {}
+        ranks: dict[int, dict[str, int]] = {}
+        for name, ranking, weight in (("dense", dense, 1.0), ("bm25", lexical, 1.0)):
+            for r, i in enumerate(ranking):
+                scores[i] = scores.get(i, 0.0) + weight / (RRF_K + r + 1)
+                ranks.setdefault(i, {})[name] = r + 1
+        wanted = query_position(query)
+        if wanted:  # a query about a part of the summary: every passage of that part outranks topical ones
+            for i, c in enumerate(chunks):
+                if c.position == wanted and (mask is None or mask[i]):
+                    scores[i] = scores.get(i, 0.0) + 1.0 / RRF_K
+        order = sorted(scores, key=lambda i: -scores[i])
+        if diversify:
+            order = _diversify(order, scores, chunks, k)
+        return [Hit(chunks[i], scores[i], ranks.get(i, {})) for i in order[:k]]
+
+
+def _diversify(order: list[int], scores: dict[int, float], chunks: list[Chunk], k: int) -> list[int]:
+    """Greedy: one chunk per section, and each further pick from an already-used document is discounted."""
+    picked: list[int] = []
+    seen_sections: set[tuple[str, int]] = set()
+    per_doc: dict[str, int] = {}
+    pool = list(order)
+    while pool and len(picked) < k:
+        best, best_score = None, -1.0
+        for i in pool:
+            c = chunks[i]
+            if (c.doc_id, c.section_index) in seen_sections:
+                continue
+            s = scores[i] * (0.6 ** per_doc.get(c.doc_id, 0))
+            if s > best_score:
+                best, best_score = i, s
+        if best is None:
+            break
+        pool.remove(best)
+        c = chunks[best]
+        picked.append(best)
+        seen_sections.add((c.doc_id, c.section_index))
+        per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+    return picked

@@ -1,0 +1,44 @@
+"""Shared fixtures. Every test gets its own DRAFTER_DATA_DIR; nothing touches the network."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drafter.embedding import HashEmbedder
+from drafter.settings import REPO_ROOT, Settings
+from drafter.workspace import Workspace
+
+CORPUS = REPO_ROOT / "corpus"
+
+# No real key or endpoint from the developer's shell may leak into tests.
+for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DRAFTER_MODEL", "DRAFTER_EMBED_MODEL", "CHROMA_HOST",
+            "CHROMA_PORT", "DRAFTER_API_KEY", "DRAFTER_BACKEND"):
+    os.environ.pop(var, None)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "data"
+    monkeypatch.setenv("DRAFTER_DATA_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def fast_ws(data_dir: Path) -> Workspace:
+    """A workspace on the bundled corpus with the hashing embedder: a real Chroma index, built in ~1 s."""
+    ws = Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder())
+    ws.refresh_index()
+    return ws
+
+
+@pytest.fixture(scope="session")
+def real_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """The shipped offline embedder on the bundled corpus, built once per session (~20 s)."""
+    d = tmp_path_factory.mktemp("real") / "data"
+    ws = Workspace(Settings(data_dir=d))
+    ws.refresh_index()
+    yield ws
