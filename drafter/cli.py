@@ -22,7 +22,9 @@ def _print_json(obj: Any) -> None:
 
 # --- check (issue 3) -------------------------------------------------------------------------------------
 def _cmd_check(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    from .checking.command import run_check
+
+    return run_check(args.draft, args.facts, args.batch, args.exemplars, as_json=args.json)
 
 
 def _add_check(sub: argparse._SubParsersAction) -> None:
@@ -171,6 +173,89 @@ def _add_corpus_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_list)
 
 
+# --- drafting (issue 4) -----------------------------------------------------------------------------------
+def _print_draft(draft: Any) -> None:
+    sys.stdout.write(draft.text() + "\n")
+    flags = draft.flags
+    label = "离线草稿（未使用大模型，未编造任何数字）" if draft.backend == "offline" else f"模型：{draft.backend}"
+    sys.stderr.write(f"\n草稿编号 {draft.id} · {label} · 标记 {len(flags)} 处\n")
+    for s in draft.sections:
+        if s.status == "failed":
+            sys.stderr.write(f"  第 {s.index} 节生成失败：{s.error}\n")
+        for f in s.flags:
+            sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.reason} {f.hint}\n")
+
+
+def _write_out(ws: Any, draft: Any, out: str) -> None:
+    from pathlib import Path
+
+    fmt = "docx" if out.lower().endswith(".docx") else "md"
+    Path(out).write_bytes(ws.export(draft.id, fmt))
+    sys.stderr.write(f"已导出 {out}\n")
+
+
+def _cmd_draft(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .facts import load_facts
+
+    facts = load_facts(args.facts)
+    ws = _workspace()
+    draft = asyncio.run(ws.draft(facts))
+    if args.out:
+        _write_out(ws, draft, args.out)
+    _print_json(draft.public_dict()) if args.json else _print_draft(draft)
+    return 1 if any(s.status == "failed" for s in draft.sections) else 0
+
+
+def _cmd_regenerate(args: argparse.Namespace) -> int:
+    import asyncio
+
+    ws = _workspace()
+    draft = asyncio.run(ws.regenerate(args.draft_id, args.index, args.instruction or ""))
+    _print_json(draft.public_dict()) if args.json else _print_draft(draft)
+    return 1 if draft.sections[args.index].status == "failed" else 0
+
+
+def _cmd_drafts(args: argparse.Namespace) -> int:
+    rows = _workspace().list_drafts()
+    if args.json:
+        _print_json({"drafts": rows})
+    for r in [] if args.json else rows:
+        sys.stdout.write(f"{r['id']}\t{r['updated_at']}\t{r['backend']}\t{r['title']}\n")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    ws = _workspace()
+    _write_out(ws, ws.get_draft(args.draft_id), args.out)
+    return 0
+
+
+def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("draft", help="根据事实起草年度工作总结")
+    p.add_argument("facts", help="事实文件（JSON 或“单位：…”式纯文本）")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--out", help="同时导出为 .docx 或 .md")
+    p.set_defaults(func=_cmd_draft)
+
+    p = sub.add_parser("regenerate", help="重写草稿中的一节，其他节保持不变")
+    p.add_argument("draft_id")
+    p.add_argument("index", type=int, help="节的编号（从 0 开始）")
+    p.add_argument("--instruction", help="修改要求，如“更简洁”“突出劳动竞赛”")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_regenerate)
+
+    p = sub.add_parser("drafts", help="列出已保存的草稿")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_drafts)
+
+    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md")
+    p.add_argument("draft_id")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_cmd_export)
+
+
 # --- serve ------------------------------------------------------------------------------------------------
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -199,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_check(sub)
     _add_corpus_commands(sub)
+    _add_draft_commands(sub)
     _add_serve(sub)
     return parser
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -58,6 +58,25 @@ class Draft(BaseModel):
     @property
     def flags(self) -> list[Flag]:
         return [f for s in self.sections for f in s.flags]
+
+    def public_dict(self) -> dict[str, Any]:
+        """The documented JSON shape (CLI `--json`, HTTP API): flags' offsets are into that section's text."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "backend": self.backend,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "facts": self.facts.model_dump(),
+            "sections": [
+                {
+                    "index": s.index, "kind": s.kind, "heading": s.heading, "text": s.text, "status": s.status,
+                    "error": s.error, "version": s.version, "facts": s.facts,
+                    "flags": [f.model_dump() for f in s.flags], "sources": [src.model_dump() for src in s.sources],
+                }
+                for s in self.sections
+            ],
+        }
 
     def text(self) -> str:
         """The whole draft as plain text: title, then each section's heading and text."""

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     max_retries: int = Field(default=3, validation_alias=AliasChoices("max_retries", "DRAFTER_MAX_RETRIES"))
     concurrency: int = Field(default=6, validation_alias=AliasChoices("concurrency", "DRAFTER_CONCURRENCY"))
     repair: bool = Field(default=True, validation_alias=AliasChoices("repair", "DRAFTER_REPAIR"))
+    model_outline: bool = Field(
+        default=False, validation_alias=AliasChoices("model_outline", "DRAFTER_MODEL_OUTLINE")
+    )  # let the model propose the outline (falls back to the rules when its answer does not parse)
     max_prompt_tokens: int = Field(
         default=6000, validation_alias=AliasChoices("max_prompt_tokens", "DRAFTER_MAX_PROMPT_TOKENS")
     )

@@ -6,23 +6,31 @@ Workspace is free and `drafter --help` stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .checking import Flag, check
+from .drafting import Drafter, DraftEvent, EventSink
 from .embedding import Embedder
-from .errors import BadFileError
+from .errors import BadFileError, InputError
+from .facts import Facts
+from .generation import Generator, OpenAIGenerator
+from .models import Draft, OutlineSection
+from .store import DraftStore
 from .index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
 
 
 class Workspace:
-    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
+                 generator: Generator | None = None) -> None:
         self.settings = settings or Settings()
         self.settings.ensure_dirs()
         self._embedder = embedder
+        self._generator = generator
 
     # --- corpus and search -------------------------------------------------------------------------------
     @cached_property
@@ -61,11 +69,72 @@ class Workspace:
         self.ensure_index()
         return self.index.list_documents()
 
+    # --- drafting ----------------------------------------------------------------------------------------
+    @cached_property
+    def store(self) -> DraftStore:
+        return DraftStore(self.settings.db_path)
+
+    @cached_property
+    def generator(self) -> Generator | None:
+        """The LLM, or None for the offline drafter (no key and no base URL, or DRAFTER_BACKEND=offline)."""
+        if self._generator is not None:
+            return self._generator
+        return OpenAIGenerator.from_settings(self.settings) if self.settings.uses_llm else None
+
+    @cached_property
+    def drafter(self) -> Drafter:
+        return Drafter(self.settings, self.store, self.retriever, self.generator)
+
+    @property
+    def backend(self) -> str:
+        return self.drafter.backend
+
+    async def plan(self, facts: Facts) -> list[OutlineSection]:
+        return await self.drafter.plan(facts, use_model=self.settings.model_outline)
+
+    async def draft(self, facts: Facts, outline: Sequence[OutlineSection] | None = None,
+                    on_event: EventSink | None = None) -> Draft:
+        self.ensure_index()
+        return await self.drafter.draft(facts, outline, on_event)
+
+    def draft_stream(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> AsyncIterator[DraftEvent]:
+        self.ensure_index()
+        return self.drafter.stream(facts, outline)
+
+    async def regenerate(self, draft_id: str, index: int, instruction: str = "",
+                         on_event: EventSink | None = None) -> Draft:
+        self.ensure_index()
+        return await self.drafter.regenerate(draft_id, index, instruction, on_event)
+
+    def edit_section(self, draft_id: str, index: int, *, text: str | None = None, heading: str | None = None) -> Draft:
+        return self.drafter.edit_section(draft_id, index, text=text, heading=heading)
+
+    def get_draft(self, draft_id: str) -> Draft:
+        return self.store.get(draft_id)
+
+    def list_drafts(self, limit: int = 100) -> list[dict[str, str]]:
+        return self.store.list(limit)
+
+    def export(self, draft_id: str, fmt: str) -> bytes:
+        from .export import to_docx, to_markdown
+
+        draft = self.store.get(draft_id)
+        if fmt == "docx":
+            return to_docx(draft)
+        if fmt in ("md", "markdown"):
+            return to_markdown(draft).encode("utf-8")
+        raise InputError(f"不支持的导出格式 {fmt}", hint="可选 docx 或 md")
+
+    def check(self, draft_text: str, facts: Facts | str | Sequence[str], exemplars: Sequence[Any] | None = None
+              ) -> list[Flag]:
+        return check(draft_text, facts, exemplars)
+
     def health(self) -> dict[str, Any]:
         built = self.index.is_built()
         return {
             "status": "ok",
             "backend": self.settings.backend_label,
+            "model": self.settings.model if self.settings.uses_llm else None,
             "index": {"built": built, "embed_model": self.index.embedder.name,
                       "documents": len(self.index.list_documents()) if built else 0},
         }

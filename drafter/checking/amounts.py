@@ -1,0 +1,362 @@
+"""Find amounts, dates and placeholders in text: spans with value (or range), unit and unit kind.
+
+Three compiled regexes, run once each over the text:
+1. masks: fixed phrases and names with numerals (`三个代表`, `统一`, `《…》`, `“两学一做”`, `9:30`, `G20`),
+   replaced by a filler character of the same length so nothing later sees them;
+2. the main pattern: placeholders, dates, then amounts (prefix, numeral or range, 余/多, unit, 左右/以上);
+3. nothing else: the per-match Python work is a handful of dict lookups.
+Offsets are Python str offsets into the caller's text (normalisation and masking preserve length).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import (
+    ARABIC_ONLY_UNITS,
+    FIXED_PHRASES,
+    SOFT_ONE,
+    TIME_KINDS,
+    UNITS,
+)
+from .numerals import CN_CHARS, CN_DIGITS, CN_UNITS, normalise, parse_numeral, parse_positional, precision_of, step_of
+
+_FILL = "\ue000"
+_CN = CN_CHARS
+_DIG = "".join(CN_DIGITS)
+
+
+@dataclass(slots=True)
+class Mention:
+    """One amount, date or placeholder found in a text."""
+
+    start: int
+    end: int
+    text: str
+    category: str = "amount"  # "amount" | "date" | "placeholder"
+    lo: float = 0.0
+    hi: float = 0.0
+    base: float = 0.0  # the number as written, before approximation
+    approx: str = ""  # "" exact | "range" | "more" | "about" | "below"
+    unit: str = ""  # canonical surface unit: 元, 人, 人次, %, 元/人 ...
+    kind: str = ""  # unit kind: money, people, 户, percent ...; "" for bare numbers
+    chinese: bool = False
+    soft: bool = False  # a passing count of one: 一名职工, 一次活动
+    precision: float = 1.0
+    mantissa: float = 0.0  # 12 in 12万元
+    years: tuple[int, ...] = ()
+    month: int = 0
+    day: int = 0
+    month_end: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exact(self) -> bool:
+        return self.lo == self.hi
+
+
+# --- masks ------------------------------------------------------------------------------------------------
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_digit_start = [w for w in FIXED_PHRASES if w[0].isdigit()]
+_cn_start = [w for w in FIXED_PHRASES if w[0] in _CN]
+_other = [w for w in FIXED_PHRASES if not w[0].isdigit() and w[0] not in _CN]
+
+_MASK_RE = re.compile(
+    "|".join(
+        [
+            r"《[^》\n]{1,60}》",  # titles of documents and books
+            r"[“「『\"][^”」』\"\n]{1,10}[”」』\"]",  # short quoted names: checked in code
+            r"[〔\[【(（][0-9]{4}[〕\]】)）]\s*[0-9]+号",  # document numbers
+            r"(?<![0-9])[0-9]{1,2}[:：][0-9]{2}(?![0-9])",  # times of day
+            r"(?<![0-9])(?:0[0-9]{2,3}-)?[0-9]{7,8}(?![0-9])|(?<![0-9])1[3-9][0-9]{9}(?![0-9])",  # phones
+            r"[A-Za-z]+[0-9]+[A-Za-z0-9]*|[0-9]+[A-Za-z]+[A-Za-z0-9]*",  # G20, 5G, ISO9001, 4S
+            r"五小(?!时)|两节(?!课)",
+            rf"(?<![0-9{_CN}])[0-9{_CN}]{{1,3}}届(?:[0-9{_CN}]{{1,3}}次|(?=[^，。；\n]{{0,8}}(?:代表大会|职代会|工代会|全委会|委员会|全会|会议|理事会)))",
+            rf"(?<![0-9])(?:{_alternation(_digit_start)})(?![0-9])",
+            rf"(?<![0-9{_CN}])(?:{_alternation(_cn_start)})",
+            _alternation(_other),
+        ]
+    )
+)
+_QUOTE_OPEN = "“「『\""
+_PLACEHOLDER_TOKEN = re.compile(r"[0-9]*[xX]+[0-9]*")
+_HAS_CN_NUM = re.compile(rf"[{_CN}]")
+
+
+def mask(text: str) -> str:
+    """Replace fixed phrases and names by filler characters (same length)."""
+    parts: list[str] = []
+    last = 0
+    for m in _MASK_RE.finditer(text):
+        s, e = m.span()
+        token = m.group()
+        if _PLACEHOLDER_TOKEN.fullmatch(token):
+            continue  # 20xx is a placeholder, not a code
+        if token[0] in _QUOTE_OPEN:
+            inner = token[1:-1]
+            if not _HAS_CN_NUM.search(inner) or any(c.isdigit() for c in inner):
+                continue
+        parts.append(text[last:s])
+        parts.append(_FILL * (e - s))
+        last = e
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+# --- the main pattern -------------------------------------------------------------------------------------
+_ALL_UNITS: dict[str, tuple[str, str]] = {**UNITS, **ARABIC_ONLY_UNITS}
+_ALL_UNITS["成"] = ("percent", "员|为|立|果|绩|就|效|长|本|功|熟|型|都|交|才|了|品|套|年|人|家|片|不变|色|分|"
+                               "批|群|事|真|形|全|材|器|像|建|语|风|效|天|立|效")
+_UNIT_CANON: dict[str, str] = {}
+for _base, _canon in (("月", "个月"), ("小时", "小时"), ("钟头", "小时"), ("工作日", "个工作日")):
+    for _inf in ("多", "余", "半"):
+        _ALL_UNITS["个" + _inf + _base] = (_ALL_UNITS["个" + _base][0], "")
+        _UNIT_CANON["个" + _inf + _base] = _canon
+_UNIT_CANON.update({"个小时": "小时", "个钟头": "小时", "钟头": "小时", "元人民币": "元", "人民币": "元",
+                    "元钱": "元", "块钱": "元", "周岁": "岁", "千克": "公斤", "平米": "平方米", "㎡": "平方米",
+                    "百分点": "个百分点", "成": "%"})
+
+
+def _unit_pattern() -> str:
+    alts = []
+    for u in sorted(_ALL_UNITS, key=len, reverse=True):
+        excl = _ALL_UNITS[u][1]
+        alts.append(re.escape(u) + (f"(?!{excl})" if excl else ""))
+    return "|".join(alts)
+
+
+_AR = r"[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?"
+_MIX = rf"{_AR}(?:[十百千万亿]+(?:[0-9]+(?:\.[0-9]+)?[十百千万亿]+)*)?"
+_CNNUM = rf"[{_CN}]+"
+_VAGUE = rf"(?:[{_DIG}]?十几[十百千万亿]?|[几数][十百千万]+[万亿]?)"
+_NUM_AR = rf"(?<![0-9.A-Za-z第]){_MIX}"
+_NUM_CN = rf"(?<![0-9{_CN}第])(?:{_VAGUE}|{_CNNUM})"
+_NUM = rf"(?:{_NUM_AR}|{_NUM_CN})"
+_YEAR = rf"(?:19|20)[0-9]{{2}}|[〇○零一二][〇○零一二三四五六七八九]{{3}}"
+_MON = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
+_DAY = r"3[01]|[12][0-9]|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_RSEP = r"[-~—–至到]"
+
+_MAIN_RE = re.compile(
+    rf"""
+    (?P<ph>(?<![0-9A-Za-z])(?:19|20)[xX×]{{2}}|(?<![A-Za-z])[xX]{{2,}}(?![A-Za-z])|×{{2,}}|_{{2,}}|＿{{2,}}
+        |(?<![0-9A-Za-z×])(?:19|20)?[xX×](?=[万千百]?(?:元|名|人|户|次|个|项|场|位|家|期|篇|年|月|%)))
+    |(?<![0-9{_CN}第])(?:
+        (?P<y>{_YEAR})(?:{_RSEP}(?P<y2>{_YEAR}))?(?P<ys>学年度|学年|年度|年|届)
+            (?:(?P<m>{_MON})月份?(?:(?P<d>{_DAY})[日号])?)?
+        |(?P<ny>(?:19|20)[0-9]{{2}})(?P<nsep>[./])(?P<nm>1[0-2]|0?[1-9])(?:(?P=nsep)(?P<nd>3[01]|[12][0-9]|0?[1-9]))?(?![0-9])
+        |(?P<iy>(?:19|20)[0-9]{{2}})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12][0-9]|3[01])(?![0-9])
+        |(?P<rm>{_MON})(?:月份?)?{_RSEP}(?P<rme>{_MON})月份?
+        |(?P<mm>{_MON})月份?(?:(?P<dd>{_DAY})[日号])?
+        |(?P<dd2>3[01]|[12][0-9]|0?[1-9])日(?![常益])
+    )
+    |(?P<pre>约有|大约|(?<![节制签契预邀公条相隐简合])约|将近|接近|(?<![附亲就临贴靠])近|逾|超过|(?<![赶])超|不到|不足
+        |上(?=[百千万])|[￥¥])?
+    (?:
+        (?P<pct>百分之)(?P<pnum>{_CNNUM}|{_AR})
+        |(?P<pctall>百分百)
+        |(?<![0-9{_CN}])(?P<fd>[{_CN}]+)分之(?P<fn>[{_CN}]+)
+        |(?P<num>{_NUM})(?:{_RSEP}(?P<num2>(?:{_MIX}|{_VAGUE}|{_CNNUM})))?
+    )
+    (?P<infix>余|多|来(?=[{_CN}]|{_unit_pattern()}))?
+    (?P<unit>{_unit_pattern()})?
+    (?P<per>/(?:人次|人|户|年|月|次|天|小时|平方米))?
+    (?P<suf>左右|以上|上下|之多|以下|以内|有余)?
+    """,
+    re.X,
+)
+
+_TERM = frozenset("，。；！？,;!?）)」』”’》\n\r\t \u3000") | {""}
+_LABEL_CHARS = frozenset("篇章节条款表图页号期第附届版卷册")
+_PER_KIND = {"人": "people", "人次": "人次", "户": "户", "年": "year", "月": "month", "次": "次", "天": "天",
+             "小时": "hour", "平方米": "m2"}
+_ABOUT = {"约有", "大约", "约"}
+_NEAR = {"将近", "接近", "近"}
+_MORE = {"逾", "超过", "超", "上"}
+_BELOW = {"不到", "不足"}
+
+
+def extract(text: str) -> tuple[str, list[Mention]]:
+    """Every amount, date and placeholder in `text`, in order; also the normalised text (same offsets)."""
+    norm = normalise(text)
+    masked = mask(norm)
+    out: list[Mention] = []
+    for m in _MAIN_RE.finditer(masked):
+        g = m.groupdict()
+        if g["ph"]:
+            out.append(Mention(m.start(), m.end(), text[m.start() : m.end()], category="placeholder"))
+            continue
+        mention = _date(m, g, text) if _is_date(g) else _amount(m, g, text, masked)
+        if mention is not None:
+            out.append(mention)
+    return norm, out
+
+
+def _is_date(g: dict[str, str | None]) -> bool:
+    return bool(g["y"] or g["ny"] or g["iy"] or g["rm"] or g["mm"] or g["dd2"])
+
+
+def _cn_or_int(s: str | None) -> int:
+    if not s:
+        return 0
+    r = parse_numeral(s)
+    return int(r[0]) if r and r[0] == r[1] else 0
+
+
+def _date(m: re.Match[str], g: dict[str, str | None], text: str) -> Mention | None:
+    years: list[int] = []
+    month = day = month_end = 0
+    if g["y"]:
+        for y in (g["y"], g["y2"]):
+            if y:
+                v = parse_positional(y)
+                if v is None or not 1900 <= v <= 2100:
+                    return None
+                years.append(v)
+        month, day = _cn_or_int(g["m"]), _cn_or_int(g["d"])
+    elif g["ny"] or g["iy"]:
+        years = [int(g["ny"] or g["iy"] or 0)]
+        month, day = int(g["nm"] or g["im"] or 0), int(g["nd"] or g["id"] or 0)
+    elif g["rm"]:
+        month, month_end = _cn_or_int(g["rm"]), _cn_or_int(g["rme"])
+    elif g["mm"]:
+        month, day = _cn_or_int(g["mm"]), _cn_or_int(g["dd"])
+    else:
+        day = int(g["dd2"] or 0)
+    if not (0 <= month <= 12 and 0 <= month_end <= 12 and 0 <= day <= 31):
+        return None
+    unit = "年" if years else ("月" if month else "日")
+    value = float(years[0] if years else month or day)
+    return Mention(m.start(), m.end(), text[m.start() : m.end()], category="date", lo=value, hi=value, base=value,
+                   unit=unit, kind="date", years=tuple(years), month=month, day=day, month_end=month_end)
+
+
+def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str) -> Mention | None:
+    start, end = m.span()
+    pre, infix, suf, unit = g["pre"] or "", g["infix"] or "", g["suf"] or "", g["unit"] or ""
+    num = g["num"] or ""
+    kind = ""
+    if unit:
+        if unit in ARABIC_ONLY_UNITS and not num[:1].isdigit():
+            return None
+        kind = _ALL_UNITS[unit][0]
+    if g["pct"] or g["pctall"] or g["fd"]:
+        if unit:
+            return None
+        if g["pctall"]:
+            r = (100.0, 100.0)
+        elif g["pct"]:
+            r = parse_numeral(g["pnum"] or "")
+        else:
+            den, nom = parse_numeral(g["fd"] or ""), parse_numeral(g["fn"] or "")
+            if not den or not nom or den[0] == 0 or den != (den[0], den[0]) or nom != (nom[0], nom[0]):
+                return None
+            r = (round(nom[0] / den[0] * 100, 2),) * 2
+        if r is None:
+            return None
+        unit, kind, numeral = "%", "percent", text[start:end]
+        chinese = True
+    else:
+        numeral = num
+        chinese = not num[:1].isdigit()
+        r = parse_numeral(num)
+        if r is None and num in ("万", "亿") and pre:
+            r = (float(CN_UNITS[num]),) * 2  # 近万元, 上万人
+        if r is None:
+            return None
+        if g["num2"]:
+            r2 = parse_numeral(g["num2"] or "")
+            if r2 is None:
+                return None
+            lo = r[0]
+            if lo <= 10 and r2[1] >= 1000 and g["num2"][-1] in "千万亿" and num[-1] not in "千万亿":
+                lo *= CN_UNITS[g["num2"][-1]]  # 两到三万元, 1-2万元
+            if lo >= r2[1]:
+                return None
+            r = (lo, r2[1])
+    if pre in ("￥", "¥"):
+        if unit and kind != "money":
+            return None
+        unit, kind, pre = unit or "元", "money", ""
+    if unit == "成":
+        if len(numeral) != 1 or r[0] != r[1]:
+            return None
+        r = (r[0] * 10, r[0] * 10)
+    prev = masked[start - 1] if start else ""
+    if unit in ("名", "位") and prev == "前":
+        return None  # 前三名: a rank
+    if prev and prev in "×*/" and not pre:
+        return None
+    nxt = masked[end] if end < len(masked) else ""
+    base = r[0]
+    if not unit:
+        if chinese:
+            return None  # Chinese numerals need a measure word to be an amount
+        year = _bare_year(numeral, r, m, text)
+        if year is not None:
+            return year
+        if (prev and prev in "-#/") or (nxt and nxt in "）)" and (not prev or prev in "（( \n\ufeff")):
+            return None  # list markers (1) 1）, codes
+        digits = numeral.replace(",", "").replace("，", "")
+        if digits.isdigit() and len(digits) >= 7:
+            return None  # phone and ID numbers
+        if "万" not in numeral and "亿" not in numeral:
+            if nxt not in _TERM:
+                return None  # 12351热线, 500强, 3号: a code or a name, not a quantity
+            if not (infix or suf) and (r[1] < 10 or (prev and prev in _LABEL_CHARS) or _heading(masked, start, nxt)):
+                return None  # 篇3, 附件2, a number ending a short heading line
+    canon = _UNIT_CANON.get(unit, unit)
+    lo, hi, approx = r[0], r[1], ("range" if r[0] != r[1] else "")
+    step = step_of(base)
+    if "半" in unit:
+        lo = hi = base = base + 0.5
+    if infix in ("余", "多") or "多" in unit or "余" in unit:
+        lo, hi, approx = base, base + step, "more"
+    elif infix == "来":
+        lo, hi, approx = base * 0.9, base * 1.1, "about"
+    if pre in _ABOUT or suf in ("左右", "上下"):
+        lo, hi, approx = base * 0.9, base * 1.1, "about"
+    elif pre in _NEAR:
+        if kind not in TIME_KINDS:
+            lo, hi, approx = base * 0.9, base, "below"
+    elif pre in _MORE or suf in ("以上", "之多", "有余"):
+        lo, hi, approx = r[0], r[1] + step, "more"
+        if kind == "percent":
+            hi = min(100.0, r[1] + 10.0) if r[1] < 100 else r[1]
+    elif pre in _BELOW or suf in ("以下", "以内"):
+        lo, hi, approx = base * 0.8, r[1], "below"
+    if g["per"]:
+        per = g["per"][1:]
+        canon, kind = f"{canon}/{per}", f"{kind}/{_PER_KIND.get(per, per)}"
+    soft = (
+        numeral in SOFT_ONE and bool(unit) and not approx and not pre and kind not in ("percent", "money")
+    )
+    mant = base
+    mm = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)[十百千万亿]+", numeral)
+    if mm:
+        mant = float(mm.group(1))
+    return Mention(start, end, text[start:end], lo=lo, hi=hi, base=base, approx=approx, unit=canon, kind=kind,
+                   chinese=chinese, soft=soft, precision=precision_of(numeral, base), mantissa=mant)
+
+
+def _heading(masked: str, start: int, nxt: str) -> bool:
+    """A number at the end of a short line (`范文 篇12`, `表 3`) labels the line; it counts nothing."""
+    if nxt not in ("", "\n", "\r"):
+        return False
+    line_start = masked.rfind("\n", 0, start) + 1
+    return start - line_start <= 15
+
+
+def _bare_year(numeral: str, r: tuple[float, float], m: re.Match[str], text: str) -> Mention | None:
+    """A bare 4-digit number 1900-2100 (or a range of two) is a year."""
+    if not (numeral.isdigit() and len(numeral) == 4 and 1900 <= r[0] <= 2100 and 1900 <= r[1] <= 2100):
+        return None
+    years = (int(r[0]),) if r[0] == r[1] else (int(r[0]), int(r[1]))
+    return Mention(m.start(), m.end(), text[m.start() : m.end()], category="date", lo=r[0], hi=r[0],
+                   base=r[0], unit="年", kind="date", years=years)
