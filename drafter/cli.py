@@ -64,7 +64,8 @@ def _progress_bar(desc: str) -> Any:
 def _cmd_index(args: argparse.Namespace) -> int:
     report = _workspace().refresh_index(_progress_bar("建立索引"), force=args.rebuild)
     sys.stderr.write(
-        f"索引完成：{report.documents} 篇文档，{report.chunks} 个片段，本次向量化 {report.embedded} 个，"
+        f"索引完成：{report.documents} 篇文档，{report.chunks} 个片段，本次写入 {report.embedded} 个"
+        f"（模型计算 {report.computed} 个，其余来自缓存），"
         f"移除 {report.removed} 个{'（已全部重建）' if report.rebuilt else ''}\n"
     )
     return 0

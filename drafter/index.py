@@ -23,6 +23,7 @@ from typing import Any
 
 from .chunking import Chunk, chunk_document
 from .documents import Document, load_file, make_doc_id, parse_document, read_text_file
+from .embedcache import EmbeddingCache, shipped_path
 from .embedding import DrafterEmbeddingFunction, Embedder, make_embedder
 from .errors import BadFileError, InputError, NotFoundError, SearchIndexError
 from .settings import Settings
@@ -52,8 +53,9 @@ class RefreshReport:
     rebuilt: bool
     documents: int
     chunks: int
-    embedded: int  # chunks embedded in this run (0 when nothing changed)
+    embedded: int  # chunks written to the vector store in this run (0 when nothing changed)
     removed: int
+    computed: int = 0  # of those, vectors the model had to compute (the rest came from the cache)
 
 
 def _chunk_hash(chunk: Chunk) -> str:
@@ -72,6 +74,7 @@ class CorpusIndex:
         self._lock = threading.RLock()
         self._collection: Any = None
         self._chunks: list[Chunk] | None = None
+        self._cache: EmbeddingCache | None = None
         self.version = 0  # bumps on every change; the lexical index rebuilds when it moves
 
     # --- configuration -----------------------------------------------------------------------------------
@@ -218,13 +221,14 @@ class CorpusIndex:
             if stale:
                 for i in range(0, len(stale), 500):
                     collection.delete(ids=stale[i : i + 500])
+            before = self.cache.computed
             self._embed_and_add(collection, new, progress)
 
             self._write_chunks(list(wanted.values()))
             self._write_manifest({"config": self.config(), "docs": infos})
             self.version += 1
             return RefreshReport(rebuilt=rebuild, documents=len(infos), chunks=len(wanted), embedded=len(new),
-                                 removed=len(stale))
+                                 removed=len(stale), computed=self.cache.computed - before)
 
     def ensure_built(self, progress: Progress | None = None) -> None:
         if not self.is_built():
@@ -236,11 +240,19 @@ class CorpusIndex:
         for offset in range(0, total, 5000):
             yield from collection.get(limit=5000, offset=offset, include=[])["ids"]
 
+    @property
+    def cache(self) -> EmbeddingCache:
+        if self._cache is None:
+            self._cache = EmbeddingCache(self.root / "cache" / "embeddings.sqlite3", self.embedder.name,
+                                         shipped_path(self.settings.corpus_dir, self.embedder.name))
+        return self._cache
+
     def _embed_and_add(self, collection: Any, chunks: Sequence[Chunk], progress: Progress | None) -> None:
-        batch = 32
+        batch = 64
+        chunks = sorted(chunks, key=lambda c: len(c.embed_text()))  # see Embedder.passages
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
-            vectors = self.embedder.passages([c.embed_text() for c in part])
+            vectors = self.cache.get_or_compute([c.embed_text() for c in part], self.embedder.passages)
             collection.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors.tolist(),

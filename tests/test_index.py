@@ -242,3 +242,17 @@ def test_offline_embedder_finds_paraphrases(real_ws: Workspace) -> None:
     assert any("温暖" in h.chunk.section or "慰问" in h.chunk.text for h in hits[:2])
     plans = real_ws.search("明年的工作打算", 5)
     assert plans[0].chunk.position == "plans"
+
+
+def test_shipped_vectors_skip_the_model_on_a_fresh_install(real_ws: Workspace) -> None:
+    """The bundled corpus ships its vectors keyed by (model, text) hash: a fresh index runs the model on none."""
+    assert real_ws.index.cache.computed == 0
+    assert len(real_ws.index.chunks()) > 150
+
+
+def test_embedding_cache_reuses_vectors_across_rebuilds(data_dir: Path) -> None:
+    ws = Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder())
+    first = ws.refresh_index()
+    assert first.computed == first.chunks  # the hash embedder has no shipped vectors
+    forced = ws.refresh_index(force=True)
+    assert forced.rebuilt and forced.embedded == forced.chunks and forced.computed == 0
