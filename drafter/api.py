@@ -80,25 +80,32 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > limit:
             await _too_large(send, limit)
             return
-        seen = 0
+        seen, too_big = 0, False
 
         async def counted() -> dict[str, Any]:
-            nonlocal seen
+            # Past the limit the app sees a disconnect (it stops reading); we answer 413 ourselves.
+            nonlocal seen, too_big
+            if too_big:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _BodyTooLarge
+                    too_big = True
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded(message: dict[str, Any]) -> None:
+            if not too_big:
+                await send(message)
+
         try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not too_big:
+                raise
+        if too_big:
             await _too_large(send, limit)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 async def _too_large(send: Callable[[dict[str, Any]], Awaitable[None]], limit: int) -> None:
