@@ -20,6 +20,7 @@ import numpy as np
 from .chunking import Chunk
 from .errors import InputError
 from .index import CorpusIndex
+from .thesaurus import expand
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
@@ -134,8 +135,9 @@ class Filters:
 
 
 class Retriever:
-    def __init__(self, index: CorpusIndex) -> None:
+    def __init__(self, index: CorpusIndex, *, expand: bool = True) -> None:
         self.index = index
+        self.expand = expand  # genre thesaurus on the lexical side (see thesaurus.py)
         self._lock = threading.Lock()
         self._bm25: Any = None
         self._bm25_version = -1
@@ -161,7 +163,8 @@ class Retriever:
 
     def _bm25_ranking(self, query: str, mask: np.ndarray | None) -> list[int]:
         bm25, chunks = self._lexical()
-        tokens = [t for t in tokenize(query) if t in self._vocab]
+        base = tokenize(query)
+        tokens = [t for t in (expand(base, query) if self.expand else base) if t in self._vocab]
         if not tokens:
             return []
         scores = bm25.get_scores(tokens)
