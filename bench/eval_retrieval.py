@@ -21,8 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from drafter.settings import Settings  # noqa: E402
-from drafter.workspace import Workspace  # noqa: E402
+from drafter.settings import Settings
+from drafter.workspace import Workspace
 
 
 def matches(hit: dict[str, Any], gold: dict[str, Any]) -> bool:
@@ -43,7 +43,7 @@ def score(items: list[dict[str, Any]], results: list[list[dict[str, Any]]], k: i
         found = {i for i, g in enumerate(gold) for h in hits[:k] if matches(h, g)}
         coverage += len(found) / min(k, len(gold))
     n = len(items)
-    return {"recall@%d" % k: round(recall / n, 3), "mrr": round(mrr / n, 3), "coverage": round(coverage / n, 3)}
+    return {f"recall@{k}": round(recall / n, 3), "mrr": round(mrr / n, 3), "coverage": round(coverage / n, 3)}
 
 
 def main() -> None:

@@ -105,7 +105,7 @@ def _read_lines(path: str) -> list[str]:
     from .errors import InputError
 
     try:
-        return open(path, encoding="utf-8").read().splitlines()  # noqa: SIM115
+        return open(path, encoding="utf-8").read().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"无法读取 {path}：{exc}") from exc
 

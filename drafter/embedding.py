@@ -8,6 +8,7 @@ still knows its embedder without being passed one.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -128,7 +129,7 @@ class HashEmbedder(Embedder):
         m = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             chars = re.sub(r"\s+", "", text)
-            for a, b in zip(chars, chars[1:], strict=False):
+            for a, b in itertools.pairwise(chars):
                 h = int.from_bytes(hashlib.blake2b((a + b).encode(), digest_size=4).digest(), "little")
                 m[row, h % self.dim] += 1.0
         return _normalise(m)

@@ -12,6 +12,7 @@ has not seen: an unchanged file is never re-embedded, and a changed one re-embed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -132,10 +133,8 @@ class CorpusIndex:
                 return self._collection
             client = self._client()
             if reset:
-                try:
+                with contextlib.suppress(Exception):  # no collection yet is fine
                     client.delete_collection(COLLECTION)
-                except Exception:  # noqa: S110 - absent collection is fine
-                    pass
             self._collection = client.get_or_create_collection(
                 COLLECTION,
                 configuration={"hnsw": HNSW},  # type: ignore[typeddict-item]

@@ -34,9 +34,7 @@ DOMAIN_WORDS = (
     "劳动保护", "合理化建议", "职工素质", "民主管理", "献爱心", "工会干部", "先进职工之家", "模范职工之家",
 )
 STOPWORDS = frozenset(
-    "的 了 和 与 及 在 是 为 对 把 被 等 中 上 下 我们 我 你 他 她 它 这 那 并 也 都 就 还 又 将 以 于 之 其 "
-    "一个 一些 进行 开展 工作 加强 积极 认真 不断 进一步 通过 全面 有 有效 做好 活动 方面 情况 怎么 如何 什么 "
-    "哪些 写 怎样 相关 有关".split()
+    ["的", "了", "和", "与", "及", "在", "是", "为", "对", "把", "被", "等", "中", "上", "下", "我们", "我", "你", "他", "她", "它", "这", "那", "并", "也", "都", "就", "还", "又", "将", "以", "于", "之", "其", "一个", "一些", "进行", "开展", "工作", "加强", "积极", "认真", "不断", "进一步", "通过", "全面", "有", "有效", "做好", "活动", "方面", "情况", "怎么", "如何", "什么", "哪些", "写", "怎样", "相关", "有关"]
 )
 
 # Queries that ask for a part of the summary rather than a topic.
@@ -162,7 +160,7 @@ class Retriever:
             return self._bm25, chunks
 
     def _bm25_ranking(self, query: str, mask: np.ndarray | None) -> list[int]:
-        bm25, chunks = self._lexical()
+        bm25, _ = self._lexical()
         base = tokenize(query)
         tokens = [t for t in (expand(base, query) if self.expand else base) if t in self._vocab]
         if not tokens:
@@ -175,7 +173,7 @@ class Retriever:
 
     # --- dense -------------------------------------------------------------------------------------------
     def _dense_rankings(self, vectors: np.ndarray, filters: Filters) -> list[list[int]]:
-        _, chunks = self._lexical()
+        self._lexical()  # keeps the chunk-id → position map current
         collection = self.index.collection()
         n = min(CANDIDATES, max(1, collection.count()))
         res = collection.query(

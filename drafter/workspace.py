@@ -17,11 +17,11 @@ from .embedding import Embedder
 from .errors import BadFileError, InputError
 from .facts import Facts
 from .generation import Generator, OpenAIGenerator
-from .models import Draft, OutlineSection
-from .store import DraftStore
 from .index import CorpusIndex, DocInfo, Progress, RefreshReport
+from .models import Draft, OutlineSection
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
+from .store import DraftStore
 
 
 class Workspace:
