@@ -8,7 +8,8 @@ See docs/checker.md for the rules.
 
 from __future__ import annotations
 
+from .exemplars import Exemplar
 from .flags import Flag, FlagKind, FlagReason
-from .support import Exemplar, check
+from .support import check
 
 __all__ = ["Exemplar", "Flag", "FlagKind", "FlagReason", "check"]

@@ -1,28 +1,21 @@
 """Find amounts, dates and placeholders in text: spans with value (or range), unit and unit kind.
 
-Three compiled regexes, run once each over the text:
-1. masks: fixed phrases and names with numerals (`三个代表`, `统一`, `《…》`, `“两学一做”`, `9:30`, `G20`),
-   replaced by a filler character of the same length so nothing later sees them;
-2. the main pattern: placeholders, dates, then amounts (prefix, numeral or range, 余/多, unit, 左右/以上);
-3. nothing else: the per-match Python work is a handful of dict lookups.
-Offsets are Python str offsets into the caller's text (normalisation and masking preserve length).
+Two compiled regexes, run once each over the text:
+1. masks (`masks.py`): fixed phrases and names with numerals, blanked out with the same length;
+2. the main pattern: placeholders, dates, then amounts (prefix, numeral or range, 余/多, unit, 左右/以上).
+The per-match Python work is a handful of dict lookups. Offsets are Python str offsets into the caller's
+text (normalisation and masking preserve length).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .lexicon import (
-    ARABIC_ONLY_UNITS,
-    FIXED_PHRASES,
-    SOFT_ONE,
-    TIME_KINDS,
-    UNITS,
-)
+from .lexicon import ARABIC_ONLY_UNITS, SOFT_ONE, TIME_KINDS, UNITS
+from .masks import mask
 from .numerals import CN_CHARS, CN_DIGITS, CN_UNITS, normalise, parse_numeral, parse_positional, precision_of, step_of
 
-_FILL = "\ue000"
 _CN = CN_CHARS
 _DIG = "".join(CN_DIGITS)
 
@@ -43,70 +36,29 @@ class Mention:
     kind: str = ""  # unit kind: money, people, 户, percent ...; "" for bare numbers
     chinese: bool = False
     soft: bool = False  # a passing count of one: 一名职工, 一次活动
-    precision: float = 1.0
-    mantissa: float = 0.0  # 12 in 12万元
+    numeral: str = ""  # the numeral as written: 6.4万, 三百, 百分之二十三
     years: tuple[int, ...] = ()
     month: int = 0
     day: int = 0
     month_end: int = 0
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def exact(self) -> bool:
         return self.lo == self.hi
 
+    @property
+    def precision(self) -> float:
+        """Rounding unit of the number as written: `35` 1, `23.5` 0.1, `6.4万` 1000."""
+        return precision_of(self.numeral, self.base)
 
-# --- masks ------------------------------------------------------------------------------------------------
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-_digit_start = [w for w in FIXED_PHRASES if w[0].isdigit()]
-_cn_start = [w for w in FIXED_PHRASES if w[0] in _CN]
-_other = [w for w in FIXED_PHRASES if not w[0].isdigit() and w[0] not in _CN]
-
-_MASK_RE = re.compile(
-    "|".join(
-        [
-            r"《[^》\n]{1,60}》",  # titles of documents and books
-            r"[“「『\"][^”」』\"\n]{1,10}[”」』\"]",  # short quoted names: checked in code
-            r"[〔\[【(（][0-9]{4}[〕\]】)）]\s*[0-9]+号",  # document numbers
-            r"(?<![0-9])[0-9]{1,2}[:：][0-9]{2}(?![0-9])",  # times of day
-            r"(?<![0-9])(?:0[0-9]{2,3}-)?[0-9]{7,8}(?![0-9])|(?<![0-9])1[3-9][0-9]{9}(?![0-9])",  # phones
-            r"[A-Za-z]+[0-9]+[A-Za-z0-9]*|[0-9]+[A-Za-z]+[A-Za-z0-9]*",  # G20, 5G, ISO9001, 4S
-            r"五小(?!时)|两节(?!课)",
-            rf"(?<![0-9{_CN}])[0-9{_CN}]{{1,3}}届(?:[0-9{_CN}]{{1,3}}次|(?=[^，。；\n]{{0,8}}(?:代表大会|职代会|工代会|全委会|委员会|全会|会议|理事会)))",
-            rf"(?<![0-9])(?:{_alternation(_digit_start)})(?![0-9])",
-            rf"(?<![0-9{_CN}])(?:{_alternation(_cn_start)})",
-            _alternation(_other),
-        ]
-    )
-)
-_QUOTE_OPEN = "“「『\""
-_PLACEHOLDER_TOKEN = re.compile(r"[0-9]*[xX]+[0-9]*")
-_HAS_CN_NUM = re.compile(rf"[{_CN}]")
+    @property
+    def mantissa(self) -> float:
+        """The number before a multiplier: 12 in `12万元`; the value otherwise."""
+        mm = _MANTISSA_RE.fullmatch(self.numeral)
+        return float(mm.group(1)) if mm else self.base
 
 
-def mask(text: str) -> str:
-    """Replace fixed phrases and names by filler characters (same length)."""
-    parts: list[str] = []
-    last = 0
-    for m in _MASK_RE.finditer(text):
-        s, e = m.span()
-        token = m.group()
-        if _PLACEHOLDER_TOKEN.fullmatch(token):
-            continue  # 20xx is a placeholder, not a code
-        if token[0] in _QUOTE_OPEN:
-            inner = token[1:-1]
-            if not _HAS_CN_NUM.search(inner) or any(c.isdigit() for c in inner):
-                continue
-        parts.append(text[last:s])
-        parts.append(_FILL * (e - s))
-        last = e
-    if not parts:
-        return text
-    parts.append(text[last:])
-    return "".join(parts)
+_MANTISSA_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)[十百千万亿]+")
 
 
 # --- the main pattern -------------------------------------------------------------------------------------
@@ -138,13 +90,15 @@ _VAGUE = rf"(?:[{_DIG}]?十几[十百千万亿]?|[几数][十百千万]+[万亿]
 _NUM_AR = rf"(?<![0-9.A-Za-z第]){_MIX}"
 _NUM_CN = rf"(?<![0-9{_CN}第])(?:{_VAGUE}|{_CNNUM})"
 _NUM = rf"(?:{_NUM_AR}|{_NUM_CN})"
-_YEAR = rf"(?:19|20)[0-9]{{2}}|[〇○零一二][〇○零一二三四五六七八九]{{3}}"
+_YEAR = r"(?:19|20)[0-9]{2}|[〇○零一二][〇○零一二三四五六七八九]{3}"
 _MON = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 _DAY = r"3[01]|[12][0-9]|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
 _RSEP = r"[-~—–至到]"
 
 _MAIN_RE = re.compile(
     rf"""
+    (?=[0-9{_CN}xX×_＿大约将接近逾超不上￥¥几数])  # fast skip of ordinary characters
+    (?:
     (?P<ph>(?<![0-9A-Za-z])(?:19|20)[xX×]{{2}}|(?<![A-Za-z])[xX]{{2,}}(?![A-Za-z])|×{{2,}}|_{{2,}}|＿{{2,}}
         |(?<![0-9A-Za-z×])(?:19|20)?[xX×](?=[万千百]?(?:元|名|人|户|次|个|项|场|位|家|期|篇|年|月|%)))
     |(?<![0-9{_CN}第])(?:
@@ -156,23 +110,31 @@ _MAIN_RE = re.compile(
         |(?P<mm>{_MON})月份?(?:(?P<dd>{_DAY})[日号])?
         |(?P<dd2>3[01]|[12][0-9]|0?[1-9])日(?![常益])
     )
-    |(?P<pre>约有|大约|(?<![节制签契预邀公条相隐简合])约|将近|接近|(?<![附亲就临贴靠])近|逾|超过|(?<![赶])超|不到|不足
-        |上(?=[百千万])|[￥¥])?
+    |(?P<pre>约有|大约|(?<![节制签契预邀公条相隐简合])约|将近|接近|(?<![附亲就临贴靠邻走拉])近|逾|超过|(?<![赶])超|不到|不足
+        |(?<![线网马晚早以之路])上(?=[百千万])|[￥¥])?
     (?:
         (?P<pct>百分之)(?P<pnum>{_CNNUM}|{_AR})
         |(?P<pctall>百分百)
         |(?<![0-9{_CN}])(?P<fd>[{_CN}]+)分之(?P<fn>[{_CN}]+)
         |(?P<num>{_NUM})(?:{_RSEP}(?P<num2>(?:{_MIX}|{_VAGUE}|{_CNNUM})))?
     )
-    (?P<infix>余|多|来(?=[{_CN}]|{_unit_pattern()}))?
+    (?:(?P<infix>余|多|来(?=[{_CN}]|{_unit_pattern()}))(?P<mult2>[万千亿]{{1,2}})?)?
     (?P<unit>{_unit_pattern()})?
     (?P<per>/(?:人次|人|户|年|月|次|天|小时|平方米))?
     (?P<suf>左右|以上|上下|之多|以下|以内|有余)?
+    )
     """,
     re.X,
 )
 
 _TERM = frozenset("，。；！？,;!?）)」』”’》\n\r\t \u3000") | {""}
+_LINE_END_RE = re.compile(r"[ \t\r\u3000]*(?:\n|$)")
+_SINCE_RE = re.compile(r"多?(?:来|以来)")
+_RHETORIC_UNITS = frozenset({"个", "项", "条", "种", "大", "点", "方面"})
+_RHETORIC_RE = re.compile(
+    r"(?:方面|层面|维度|重点|主线|目标|原则|环节|抓手|着力点|结合|转变|提升|坚持|必须|统筹|聚焦|突出|到位|一|"
+    r"重点工作|主要工作|工作重点|关键|优先|机制|体系|理念|意识|自信|维护|确立|务必|全面|轮子|基本点|中心|覆盖|全覆盖)"
+)
 _LABEL_CHARS = frozenset("篇章节条款表图页号期第附届版卷册")
 _PER_KIND = {"人": "people", "人次": "人次", "户": "户", "年": "year", "月": "month", "次": "次", "天": "天",
              "小时": "hour", "平方米": "m2"}
@@ -182,8 +144,11 @@ _MORE = {"逾", "超过", "超", "上"}
 _BELOW = {"不到", "不足"}
 
 
-def extract(text: str) -> tuple[str, list[Mention]]:
-    """Every amount, date and placeholder in `text`, in order; also the normalised text (same offsets)."""
+def extract(text: str, lenient: bool = False) -> tuple[str, list[Mention]]:
+    """Every amount, date and placeholder in `text`, in order; also the normalised text (same offsets).
+
+    `lenient` (for facts): keep bare numbers that would not count as amounts in a draft (`职工总数1200` as a
+    whole line, `12351热线`), so that they can support the draft's figures."""
     norm = normalise(text)
     masked = mask(norm)
     out: list[Mention] = []
@@ -192,7 +157,7 @@ def extract(text: str) -> tuple[str, list[Mention]]:
         if g["ph"]:
             out.append(Mention(m.start(), m.end(), text[m.start() : m.end()], category="placeholder"))
             continue
-        mention = _date(m, g, text) if _is_date(g) else _amount(m, g, text, masked)
+        mention = _date(m, g, text) if _is_date(g) else _amount(m, g, text, masked, lenient)
         if mention is not None:
             out.append(mention)
     return norm, out
@@ -237,11 +202,12 @@ def _date(m: re.Match[str], g: dict[str, str | None], text: str) -> Mention | No
                    unit=unit, kind="date", years=tuple(years), month=month, day=day, month_end=month_end)
 
 
-def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str) -> Mention | None:
+def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, lenient: bool) -> Mention | None:
     start, end = m.span()
     pre, infix, suf, unit = g["pre"] or "", g["infix"] or "", g["suf"] or "", g["unit"] or ""
     num = g["num"] or ""
     kind = ""
+    r: tuple[float, float] | None
     if unit:
         if unit in ARABIC_ONLY_UNITS and not num[:1].isdigit():
             return None
@@ -295,6 +261,8 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str) 
         return None
     nxt = masked[end] if end < len(masked) else ""
     base = r[0]
+    if kind in TIME_KINDS and _SINCE_RE.match(masked, end):
+        return None  # 三年来, 五年以来: a period of reference
     if not unit:
         if chinese:
             return None  # Chinese numerals need a measure word to be an amount
@@ -306,27 +274,36 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str) 
         digits = numeral.replace(",", "").replace("，", "")
         if digits.isdigit() and len(digits) >= 7:
             return None  # phone and ID numbers
-        if "万" not in numeral and "亿" not in numeral:
+        if "万" not in numeral and "亿" not in numeral and not lenient:
             if nxt not in _TERM:
                 return None  # 12351热线, 500强, 3号: a code or a name, not a quantity
-            if not (infix or suf) and (r[1] < 10 or (prev and prev in _LABEL_CHARS) or _heading(masked, start, nxt)):
+            if not (infix or suf) and (r[1] < 10 or (prev and prev in _LABEL_CHARS) or _heading(masked, start, end)):
                 return None  # 篇3, 附件2, a number ending a short heading line
+    if chinese and unit in _RHETORIC_UNITS and r[1] <= 10 and _RHETORIC_RE.match(masked, end):
+        return None  # 突出两个重点, 抓好三项工作, 实现三个提升: the draft's own structure, not a fact
     canon = _UNIT_CANON.get(unit, unit)
     lo, hi, approx = r[0], r[1], ("range" if r[0] != r[1] else "")
-    step = step_of(base)
     if "半" in unit:
         lo = hi = base = base + 0.5
+    mult2 = g["mult2"]
     if infix in ("余", "多") or "多" in unit or "余" in unit:
-        lo, hi, approx = base, base + step, "more"
+        lo, hi, approx = base, base + step_of(base), "more"
+        if mult2:  # 十余万元, 20多万元: the multiplier comes after 余/多
+            factor = 1.0
+            for c in mult2:
+                factor *= CN_UNITS[c]
+            lo, hi, base = lo * factor, hi * factor, base * factor
+            numeral += mult2
     elif infix == "来":
         lo, hi, approx = base * 0.9, base * 1.1, "about"
     if pre in _ABOUT or suf in ("左右", "上下"):
         lo, hi, approx = base * 0.9, base * 1.1, "about"
     elif pre in _NEAR:
-        if kind not in TIME_KINDS:
-            lo, hi, approx = base * 0.9, base, "below"
+        if kind in TIME_KINDS:
+            return None  # 近三年(来): a period of reference, not a quantity
+        lo, hi, approx = base * 0.9, base, "below"
     elif pre in _MORE or suf in ("以上", "之多", "有余"):
-        lo, hi, approx = r[0], r[1] + step, "more"
+        lo, hi, approx = r[0], r[1] + step_of(r[1]), "more"
         if kind == "percent":
             hi = min(100.0, r[1] + 10.0) if r[1] < 100 else r[1]
     elif pre in _BELOW or suf in ("以下", "以内"):
@@ -337,20 +314,18 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str) 
     soft = (
         numeral in SOFT_ONE and bool(unit) and not approx and not pre and kind not in ("percent", "money")
     )
-    mant = base
-    mm = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)[十百千万亿]+", numeral)
-    if mm:
-        mant = float(mm.group(1))
     return Mention(start, end, text[start:end], lo=lo, hi=hi, base=base, approx=approx, unit=canon, kind=kind,
-                   chinese=chinese, soft=soft, precision=precision_of(numeral, base), mantissa=mant)
+                   chinese=chinese, soft=soft, numeral=numeral)
 
 
-def _heading(masked: str, start: int, nxt: str) -> bool:
+def _heading(masked: str, start: int, end: int) -> bool:
     """A number at the end of a short line (`范文 篇12`, `表 3`) labels the line; it counts nothing."""
-    if nxt not in ("", "\n", "\r"):
+    if not _LINE_END_RE.match(masked, end):
         return False
-    line_start = masked.rfind("\n", 0, start) + 1
-    return start - line_start <= 15
+    line_start = masked.rfind("\n", max(0, start - 40), start) + 1
+    if line_start == 0 and start > 40:
+        return False
+    return len(masked[line_start:start].strip()) <= 15
 
 
 def _bare_year(numeral: str, r: tuple[float, float], m: re.Match[str], text: str) -> Mention | None:

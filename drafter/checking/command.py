@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FactsError, InputError
-from ..facts import Facts, parse_facts_text, validate_facts
+from ..facts import Facts, validate_facts
 from .flags import Flag
 from .support import check
 
@@ -52,7 +52,7 @@ def read_text(path: str, what: str) -> str:
 
 
 def facts_from_value(value: Any) -> FactsInput:
-    """Facts given as a JSON object (the Facts model), a string (JSON, the text form, or raw lines) or a list."""
+    """Facts given as a JSON object (the Facts model), a string (JSON, the text form or raw lines) or a list."""
     if isinstance(value, dict):
         try:
             return validate_facts(value)
@@ -67,15 +67,15 @@ def facts_from_value(value: Any) -> FactsInput:
         return list(value)
     if isinstance(value, str):
         stripped = value.lstrip("\ufeff").strip()
-        if stripped.startswith("{"):
+        if stripped.startswith(("{", "[")):
             try:
                 return facts_from_value(json.loads(stripped))
             except json.JSONDecodeError as exc:
                 raise InputError(f"事实 JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
-        try:
-            return parse_facts_text(stripped)
-        except FactsError:
-            return stripped  # raw fact lines: 单位/年度 are not required for checking
+        # The plain-text form (单位：/年度：/明年打算：…) is read as raw lines on purpose: its labels carry the
+        # year and the plans for the checker anyway, 单位/年度 are not required, and no line is rewritten
+        # (parse_facts_text strips a leading `1.` bullet, which would turn `1.5万元` into `5万元`).
+        return stripped
     raise InputError("facts 应为 JSON 对象、字符串或字符串列表")
 
 

@@ -1,6 +1,6 @@
 """The rules: which amounts, dates and placeholders in a draft the facts support, and why not.
 
-Facts are parsed once per call into an index by unit kind. For each amount of the draft:
+Facts are parsed once into an index by unit kind (and cached for the next call with the same facts). For each amount of the draft:
 supported (same kind, same value or inside its approximation) -> nothing; else, in this order,
 copied_from_exemplar, derived (pairwise sums/differences, ratios, per-capita), value_mismatch (same kind,
 shared context, another value), unit_mismatch (same number, another kind), not_in_facts.
@@ -9,23 +9,34 @@ shared context, another value), unit_mismatch (same number, another kind), not_i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ValidationError
 
 from ..facts import Facts
 from .amounts import Mention, extract
-from .flags import Flag
-from .numerals import CN_CHARS, format_number
+from .exemplars import Exemplar, ExemplarIndex
+from .flags import Flag, FlagKind, FlagReason
+from .numerals import CN_CHARS, close, format_number
 
-_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
-_CLAUSE_END = re.compile(r"[，,、：:。；;！!？?\n]")
+_SENTENCE_TAIL = re.compile(r"[^。；;！!？?\n]*$")
+_CLAUSE_TAIL = re.compile(r"[^，,、：:]*$")
+_TWO_CLAUSES_TAIL = re.compile(r"[^，,、：:]*[，,、：:][^，,、：:]*$")
+_CLAUSE_HEAD = re.compile(r"[^，,、：:。；;！!？?\n]*")
+_NEWLINE_RE = re.compile("\n")
 _RUN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
-_NO_NUMERALS = str.maketrans({c: " " for c in CN_CHARS + "余多近约逾第共计"})
+_NUMERAL_CHARS_RE = re.compile("[" + re.escape(CN_CHARS + "余多近约逾第共计") + "]")
 _STOP_BIGRAMS = frozenset(
-    "职工 工会 全年 共计 累计 合计 今年 年度 工作 我们 进行 开展 组织 活动 参加 参与 达到 其中 全体 一年 "
-    "共有 全年共 本年 单位 公司 全面 积极 认真 同时".split()
+    [
+        "职工", "工会", "全年", "共计", "累计", "合计", "今年", "年度", "工作", "我们", "进行", "开展", "组织",
+        "活动", "参加", "参与", "达到", "其中", "全体", "一年", "共有", "本年", "单位", "公司", "全面", "积极",
+        "认真", "同时",
+    ]
 )
 _NEXT_YEAR_RE = re.compile(r"明年|来年|下一年|下年度|打算|计划")
 _PREV_YEAR_RE = re.compile(r"去年|上年|上一年|同比|较上年")
@@ -33,65 +44,56 @@ _COUNT_KINDS = frozenset({"people", "户", "家", "人次"})
 _TOL = 1e-6
 
 
-@runtime_checkable
-class Exemplar(Protocol):
-    """A passage of a past summary: `drafter.models.Source` fits, and so does any object with these."""
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def title(self) -> str: ...
-
-
 @dataclass(slots=True)
 class _Known:
-    """An amount or date found in the facts or in an exemplar, with the words around it."""
+    """An amount found in the facts, with the words around it."""
 
     m: Mention
     context: frozenset[str]
-    source: str = ""  # exemplar title
+    line: int = 0  # fact line number
 
 
-def _context(norm: str, start: int, end: int) -> frozenset[str]:
+_Derivation = tuple[float, str, tuple[frozenset[str], ...]]
+_Ctx = Callable[..., frozenset[str]]  # ctx(wide=False): the draft context, computed on first use
+
+
+def clean_text(norm: str) -> str:
+    """Numerals and approximation words blanked out (same length), for context bigrams."""
+    return _NUMERAL_CHARS_RE.sub(" ", norm)
+
+
+def _context(clean: str, start: int, end: int, wide: bool = False) -> frozenset[str]:
     """Character bigrams of the clause around a mention (and of the clause before, when this one starts
-    with fewer than 4 characters of words: `走访困难家庭，共计32户`)."""
-    left = norm[max(0, start - 24) : start]
-    sentence = [c.end() for c in _SENTENCE_END.finditer(left)]
-    if sentence:
-        left = left[sentence[-1] :]
-    cuts = [0] + [c.end() for c in _CLAUSE_END.finditer(left)]
-    cut = cuts[-1]
-    if len(cuts) >= 2 and _cjk_len(left[cut:]) < 4:
-        cut = cuts[-2]
-    left = left[cut:]
-    right = norm[end : end + 8]
-    stop = _CLAUSE_END.search(right)
-    if stop:
-        right = right[: stop.start()]
+    with fewer than 4 characters of words: `走访困难家庭，共计32户`); `wide`: the sentence so far.
+    `clean` is `clean_text(norm)`."""
+    left = clean[max(0, start - (48 if wide else 24)) : start]
+    left = _SENTENCE_TAIL.search(left).group()  # type: ignore[union-attr]  # always matches
+    if not wide:
+        clause = _CLAUSE_TAIL.search(left).group()  # type: ignore[union-attr]
+        if len(clause) < len(left) and sum(map(len, _CJK_RE.findall(clause))) < 4:
+            clause = _TWO_CLAUSES_TAIL.search(left).group()  # type: ignore[union-attr]
+        left = clause
+    right = _CLAUSE_HEAD.match(clean, end, end + 8).group()  # type: ignore[union-attr]
     grams: set[str] = set()
-    for part in (left, right):
-        for run in _RUN_RE.findall(part.translate(_NO_NUMERALS)):
-            grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    for run in _RUN_RE.findall(left) + _RUN_RE.findall(right):
+        grams.update([run[i : i + 2] for i in range(len(run) - 1)])
     grams -= _STOP_BIGRAMS
     return frozenset(grams)
 
 
-def _cjk_len(s: str) -> int:
-    return sum(len(r) for r in _CJK_RE.findall(s.translate(_NO_NUMERALS)))
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= _TOL * max(1.0, abs(a), abs(b))
+def _key(v: float) -> float:
+    return round(v, 6)
 
 
 def _compatible(d: Mention, f: Mention) -> bool:
     """Does fact amount `f` support draft amount `d` (units already of the same kind)?"""
     if d.exact:
-        if _close(d.base, f.base):
+        if close(d.base, f.base):
             return True
-        return f.approx == "range" and (_close(d.base, f.lo) or _close(d.base, f.hi))
-    if _close(d.base, f.base) and (f.exact or d.approx == f.approx or f.approx != "range"):
+        if f.approx == "range" and (close(d.base, f.lo) or close(d.base, f.hi)):
+            return True
+        return f.exact and _rounds_to(d, f.base)
+    if close(d.base, f.base) and (f.exact or d.approx == f.approx or f.approx != "range"):
         return True
     hi_ok = f.base < d.hi - _TOL * max(1.0, d.hi) if d.approx == "more" else f.base <= d.hi * (1 + _TOL)
     if f.exact or f.approx != "range":
@@ -99,12 +101,25 @@ def _compatible(d: Mention, f: Mention) -> bool:
     return d.lo * (1 - _TOL) <= f.lo and f.hi <= d.hi * (1 + _TOL)
 
 
+def _rounds_to(d: Mention, value: float) -> bool:
+    """`6.4万元` from 64,280元, `96.5%` from 96.47%: the fact rounded to the draft's written precision. Only
+    when the draft writes a multiplier (万/亿) or a percentage, and keeps two significant digits or more;
+    `64000元` written out in full claims to be exact."""
+    if d.kind != "percent" and "万" not in d.numeral and "亿" not in d.numeral:
+        return False
+    p = d.precision
+    return d.base >= 10 * p and abs(value - d.base) <= p / 2 * (1 + _TOL)
+
+
 class FactIndex:
     """The facts, parsed once: amounts by unit kind, dates, and the raw text for placeholders."""
 
     def __init__(self, lines: Sequence[str], year: int | None = None, has_plans: bool = False) -> None:
         text = "\n".join(line.strip() for line in lines if line and line.strip())
-        self.norm, mentions = extract(text)
+        self.norm, mentions = extract(text, lenient=True)
+        clean = clean_text(self.norm)
+        newlines = [nl.start() for nl in _NEWLINE_RE.finditer(self.norm)]
+        self.by_value: dict[float, list[_Known]] = {}
         self.by_kind: dict[str, list[_Known]] = {}
         self.amounts: list[_Known] = []
         self.years: set[int] = set()
@@ -113,8 +128,10 @@ class FactIndex:
         self.days: set[int] = set()
         for m in mentions:
             if m.category == "amount":
-                k = _Known(m, _context(self.norm, m.start, m.end))
+                k = _Known(m, _context(clean, m.start, m.end), line=bisect_right(newlines, m.start))
                 self.amounts.append(k)
+                for v in {_key(m.base), _key(m.mantissa)}:
+                    self.by_value.setdefault(v, []).append(k)
                 self.by_kind.setdefault(m.kind, []).append(k)
             elif m.category == "date":
                 self._add_date(m)
@@ -127,7 +144,8 @@ class FactIndex:
                 self.years.add(main + 1)
             if _PREV_YEAR_RE.search(text):
                 self.years.add(main - 1)
-        self._derived_cache: dict[str, list[tuple[float, str]]] = {}
+        self._derived_cache: dict[str, tuple[list[float], list[_Derivation]]] = {}
+        self._support_cache: dict[tuple[str, float, float, float, str, str], bool] = {}
 
     def _add_date(self, m: Mention) -> None:
         self.years.update(m.years)
@@ -143,12 +161,18 @@ class FactIndex:
 
     # --- support --------------------------------------------------------------------------------------
     def supports(self, d: Mention) -> bool:
-        if d.kind == "":
-            return any(_compatible(d, k.m) for k in self.amounts)
-        for k in self.by_kind.get(d.kind, ()):
-            if _compatible(d, k.m):
-                return True
-        return any(_compatible(d, k.m) for k in self.by_kind.get("", ()))
+        key = (d.kind, d.lo, d.hi, d.base, d.approx, d.numeral)
+        hit = self._support_cache.get(key)
+        if hit is None:
+            if d.kind == "":
+                hit = any(_compatible(d, k.m) for k in self.amounts)
+            else:
+                hit = any(_compatible(d, k.m) for k in self.by_kind.get(d.kind, ())) or any(
+                    _compatible(d, k.m) for k in self.by_kind.get("", ())
+                )
+            if len(self._support_cache) < 10_000:
+                self._support_cache[key] = hit
+        return hit
 
     def supports_date(self, d: Mention) -> bool:
         if any(y not in self.years for y in d.years):
@@ -169,123 +193,116 @@ class FactIndex:
         return tail in self.norm
 
     # --- reasons for what is not supported -------------------------------------------------------------
-    def best_same_kind(self, d: Mention, ctx: frozenset[str], threshold: int, loose: bool = True) -> _Known | None:
+    def best_same_kind(self, d: Mention, ctx: _Ctx, threshold: int, loose: bool = True) -> _Known | None:
         """The fact of the same kind whose words overlap the draft's most: at least `threshold` shared
         bigrams, or (for facts with little context, `走访30户`) half of the fact's own."""
         best, best_score = None, 0
         for k in self.by_kind.get(d.kind, ()):
-            score = len(ctx & k.context)
-            if score > best_score and (score >= threshold or loose and 2 * score >= len(k.context) >= 1):
+            score = len(ctx() & k.context)
+            if score > best_score and (score >= threshold or (loose and 2 * score >= len(k.context) >= 1)):
                 best, best_score = k, score
         return best
 
-    def other_kind(self, d: Mention, ctx: frozenset[str]) -> _Known | None:
+    def other_kind(self, d: Mention, ctx: _Ctx) -> _Known | None:
+        """A fact with the same number (value or mantissa: 12场 for 12万元) but another kind of unit."""
+        if d.kind == "":
+            return None
         best, best_score = None, -1
-        for k in self.amounts:
-            f = k.m
-            if f.kind == d.kind or f.kind == "" or d.kind == "":
+        candidates = self.by_value.get(_key(d.base), []) + self.by_value.get(_key(d.mantissa), [])
+        for k in candidates:
+            if k.m.kind in (d.kind, ""):
                 continue
-            same = _close(f.base, d.base) or _close(f.mantissa, d.mantissa)
-            if not same:
-                continue
-            score = len(ctx & k.context)
+            score = len(ctx() & k.context)
             if (score >= 1 or d.mantissa >= 10) and score > best_score:
                 best, best_score = k, score
         return best
 
-    def derived(self, d: Mention) -> str | None:
-        """A computation over the facts that gives the draft's figure: `15户 + 20户 = 35户`."""
-        for value, how in self._derivations(d.kind):
-            if d.exact:
-                if abs(value - d.base) <= d.precision / 2 + _TOL * max(1.0, abs(value)):
-                    return f"{how} = {format_number(value)}{d.unit}"
-            elif d.lo * (1 - _TOL) <= value <= d.hi * (1 + _TOL):
+    def derived(self, d: Mention, ctx: _Ctx) -> str | None:
+        """A computation over the facts that gives the draft's figure: `15户 + 20户 = 35户`.
+
+        At least one operand must share words with the draft's sentence, so that `5名` is not "derived"
+        from two unrelated small numbers."""
+        values, derivations = self._derivations(d.kind)
+        if not values:
+            return None
+        tol = d.precision / 2 if d.kind == "percent" else min(d.precision / 2, 0.02 * abs(d.base))
+        lo = (d.base - tol if d.exact else d.lo) - _TOL * max(1.0, abs(d.lo))
+        hi = (d.base + tol if d.exact else d.hi) + _TOL * max(1.0, abs(d.hi))
+        for i in range(bisect_left(values, lo), bisect_right(values, hi)):
+            value, how, contexts = derivations[i]
+            if any(ctx(True) & c for c in contexts):
                 return f"{how} = {format_number(value)}{d.unit}"
         return None
 
-    def _derivations(self, kind: str) -> list[tuple[float, str]]:
+    def _derivations(self, kind: str) -> tuple[list[float], list[_Derivation]]:
         cached = self._derived_cache.get(kind)
         if cached is not None:
             return cached
-        out: list[tuple[float, str]] = []
-        if kind:
-            same = _distinct(self.by_kind.get(kind, ()))
-            for i, (a, ta) in enumerate(same):
-                for b, tb in same[i + 1 :]:
-                    out.append((a + b, f"{ta} + {tb}"))
-                    if a != b:
-                        hi, th, lo, tl = (a, ta, b, tb) if a > b else (b, tb, a, ta)
-                        out.append((hi - lo, f"{th} − {tl}"))
-            if len(same) >= 3:
-                out.append((sum(v for v, _ in same), " + ".join(t for _, t in same)))
+        out: list[_Derivation] = []
+        same = _distinct(self.by_kind.get(kind, ())) if kind else []
+        for i, a in enumerate(same):
+            for b in same[i + 1 :]:
+                out.append((a.m.base + b.m.base, f"{a.m.text} + {b.m.text}", (a.context, b.context)))
+                if a.m.base != b.m.base:
+                    hi, lo = (a, b) if a.m.base > b.m.base else (b, a)
+                    out.append((hi.m.base - lo.m.base, f"{hi.m.text} − {lo.m.text}", (hi.context, lo.context)))
+        if len(same) >= 3:
+            out.append((sum(k.m.base for k in same), " + ".join(k.m.text for k in same),
+                        tuple(k.context for k in same)))
         if kind == "percent":
             for k, items in self.by_kind.items():
                 if k in ("percent", ""):
                     continue
                 vals = _distinct(items)
-                for i, (a, ta) in enumerate(vals):
-                    for b, tb in vals[i + 1 :]:
-                        lo, tl, hi, th = (a, ta, b, tb) if a < b else (b, tb, a, ta)
-                        if hi > 0:
-                            out.append((lo / hi * 100, f"{tl} ÷ {th}"))
-                        if lo > 0 and hi != lo:
-                            out.append(((hi - lo) / lo * 100, f"({th} − {tl}) ÷ {tl}"))
-        if kind.startswith("money"):
-            money = _distinct(self.by_kind.get("money", ()))
-            counts = [x for k in _COUNT_KINDS for x in _distinct(self.by_kind.get(k, ()))]
-            for a, ta in money:
-                for c, tc in counts:
-                    if c > 0:
-                        out.append((a / c, f"{ta} ÷ {tc}"))
-                    out.append((a * c, f"{tc} × {ta}"))
-        self._derived_cache[kind] = out
-        return out
+                for i, a in enumerate(vals):
+                    for b in vals[i + 1 :]:
+                        lo, hi = (a, b) if a.m.base < b.m.base else (b, a)
+                        pair = (lo.context, hi.context)
+                        if hi.m.base > 0:
+                            out.append((lo.m.base / hi.m.base * 100, f"{lo.m.text} ÷ {hi.m.text}", pair))
+                        if lo.m.base > 0 and hi.m.base != lo.m.base:
+                            out.append(((hi.m.base - lo.m.base) / lo.m.base * 100,
+                                        f"({hi.m.text} − {lo.m.text}) ÷ {lo.m.text}", pair))
+        elif kind:
+            base_kind = kind.split("/")[0]
+            numerators = _distinct(self.by_kind.get(base_kind, ()))
+            others = [k for k in _distinct(self.amounts) if k.m.kind not in (base_kind, "", "percent")]
+            for a in numerators:
+                for c in others:
+                    same_line = c.line == a.line
+                    if c.m.base > 0 and (same_line or (base_kind == "money" and c.m.kind in _COUNT_KINDS)):
+                        out.append((a.m.base / c.m.base, f"{a.m.text} ÷ {c.m.text}", (a.context, c.context)))
+                    if base_kind == "money" and c.m.kind in _COUNT_KINDS:
+                        out.append((a.m.base * c.m.base, f"{c.m.text} × {a.m.text}", (a.context, c.context)))
+                for p in _distinct(self.by_kind.get("percent", ())):
+                    out.append((a.m.base * p.m.base / 100, f"{a.m.text} × {p.m.text}", (a.context, p.context)))
+        out.sort(key=lambda x: x[0])
+        result = ([x[0] for x in out], out)
+        self._derived_cache[kind] = result
+        return result
 
 
-def _distinct(items: Iterable[_Known], cap: int = 40) -> list[tuple[float, str]]:
-    seen: dict[float, str] = {}
+def _distinct(items: Iterable[_Known], cap: int = 40) -> list[_Known]:
+    seen: dict[tuple[str, float], _Known] = {}
     for k in items:
-        if k.m.exact and k.m.base not in seen:
-            seen[k.m.base] = k.m.text
+        key = (k.m.kind, k.m.base)
+        if k.m.exact and key not in seen:
+            seen[key] = k
             if len(seen) >= cap:
                 break
-    return list(seen.items())
+    return list(seen.values())
 
 
-class ExemplarIndex:
-    """Amounts and dates of the exemplars, to recognise figures copied from them."""
-
-    def __init__(self, exemplars: Sequence[Exemplar | str]) -> None:
-        self.items: list[_Known] = []
-        for i, ex in enumerate(exemplars):
-            if isinstance(ex, str):
-                text, title = ex, ""
-            else:
-                text, title = str(getattr(ex, "text", "") or ""), str(getattr(ex, "title", "") or "")
-            if not title:
-                title = f"范文{i + 1}" if len(exemplars) > 1 else ""
-            _, mentions = extract(text)
-            self.items.extend(_Known(m, frozenset(), title) for m in mentions if m.category != "placeholder")
-
-    def find(self, d: Mention) -> _Known | None:
-        for k in self.items:
-            e = k.m
-            if d.category == "date":
-                if e.category == "date" and d.years and d.years == e.years and (d.month, d.day) == (e.month, e.day):
-                    return k
-            elif e.category == "amount" and e.kind == d.kind and _close(e.base, d.base):
-                if d.exact or e.approx == d.approx or not e.exact:
-                    return k
-        return None
-
-
-def _exemplar_hint(k: _Known) -> str:
-    where = f"范文《{k.source}》" if k.source else "范文"
-    return f"{where}中有「{k.m.text}」"
-
-
-def facts_lines(facts: Facts | str | Sequence[str]) -> tuple[list[str], int | None, bool]:
+def facts_lines(facts: Facts | str | Sequence[str] | Mapping[str, Any]) -> tuple[list[str], int | None, bool]:
     """Fact lines, the org's year (if known) and whether the facts carry next year's plans."""
+    if isinstance(facts, Mapping):  # a Facts object as a dict (JSON); one that does not validate gives its lines
+        data = facts
+        try:
+            facts = Facts.model_validate(data)
+        except ValidationError:
+            values = [v for v in data.values() if isinstance(v, str | int)]
+            values += [x for v in data.values() if isinstance(v, list) for x in v if isinstance(x, str)]
+            return [str(v) for v in values], None, False
     if isinstance(facts, Facts):
         return facts.all_lines(), facts.year, bool(facts.plans)
     if isinstance(facts, str):
@@ -293,12 +310,19 @@ def facts_lines(facts: Facts | str | Sequence[str]) -> tuple[list[str], int | No
     return [str(x) for x in facts], None, False
 
 
-def check(draft: str, facts: Facts | str | Sequence[str],
+@lru_cache(maxsize=64)
+def _fact_index(lines: tuple[str, ...], year: int | None, has_plans: bool) -> FactIndex:
+    """Facts are parsed once per distinct facts: a draft's sections are all checked against the same ones."""
+    return FactIndex(lines, year, has_plans)
+
+
+def check(draft: str, facts: Facts | str | Sequence[str] | Mapping[str, Any],
           exemplars: Sequence[Exemplar | str] | None = None) -> list[Flag]:
     """Flag every amount, date and placeholder in `draft` that the facts do not support; sorted by start."""
     lines, year, has_plans = facts_lines(facts)
-    index = FactIndex(lines, year, has_plans)
+    index = _fact_index(tuple(lines), year, has_plans)
     norm, mentions = extract(draft)
+    clean = ""
     ex_index: ExemplarIndex | None = None
     flags: list[Flag] = []
     for d in mentions:
@@ -314,39 +338,50 @@ def check(draft: str, facts: Facts | str | Sequence[str],
             continue
         if exemplars and ex_index is None:
             ex_index = ExemplarIndex(exemplars)
-        flag = _explain(d, norm, index, ex_index)
+        if not clean:
+            clean = clean_text(norm)
+        flag = _explain(d, clean, index, ex_index)
         if flag is not None:
             flags.append(flag)
     return flags
 
 
-def _explain(d: Mention, norm: str, index: FactIndex, ex_index: ExemplarIndex | None) -> Flag | None:
+def _flag(d: Mention, reason: FlagReason, hint: str, kind: FlagKind = "amount") -> Flag:
     value: float | list[float] = d.base if d.exact else [round(d.lo, 6), round(d.hi, 6)]
-    common = {"text": d.text, "start": d.start, "end": d.end, "value": value, "unit": d.unit}
+    return Flag(text=d.text, start=d.start, end=d.end, value=value, unit=d.unit, kind=kind, reason=reason, hint=hint)
+
+
+def _explain(d: Mention, clean: str, index: FactIndex, ex_index: ExemplarIndex | None) -> Flag | None:
     copied = ex_index.find(d) if ex_index is not None and not d.soft else None
     if d.category == "date":
         if copied is not None:
-            return Flag(**common, kind="date", reason="copied_from_exemplar", hint=_exemplar_hint(copied))
+            return _flag(d, "copied_from_exemplar", copied.hint(), kind="date")
         hint = "事实中没有这个日期"
         if index.main_year:
             hint += f"（事实中的年度为 {index.main_year}年）"
-        return Flag(**common, kind="date", reason="date_not_in_facts", hint=hint)
-    ctx = _context(norm, d.start, d.end)
+        return _flag(d, "date_not_in_facts", hint, kind="date")
+    memo: dict[bool, frozenset[str]] = {}
+
+    def ctx(wide: bool = False) -> frozenset[str]:
+        if wide not in memo:
+            memo[wide] = _context(clean, d.start, d.end, wide)
+        return memo[wide]
+
     if d.soft:
         # a passing count of one (一名职工, 一次活动) is flagged only when a fact in the same context differs
         k = index.best_same_kind(d, ctx, threshold=3, loose=False)
         if k is None:
             return None
-        return Flag(**common, reason="value_mismatch", hint=f"事实中为 {k.m.text}")
+        return _flag(d, "value_mismatch", f"事实中为 {k.m.text}")
     if copied is not None:
-        return Flag(**common, reason="copied_from_exemplar", hint=_exemplar_hint(copied))
-    how = index.derived(d)
+        return _flag(d, "copied_from_exemplar", copied.hint())
+    how = index.derived(d, ctx)
     if how is not None:
-        return Flag(**common, reason="derived", hint=how)
+        return _flag(d, "derived", how)
     k = index.best_same_kind(d, ctx, threshold=2) if d.kind else None
     if k is not None:
-        return Flag(**common, reason="value_mismatch", hint=f"事实中为 {k.m.text}")
+        return _flag(d, "value_mismatch", f"事实中为 {k.m.text}")
     k = index.other_kind(d, ctx)
     if k is not None:
-        return Flag(**common, reason="unit_mismatch", hint=f"事实中为 {k.m.text}，单位不同")
-    return Flag(**common, reason="not_in_facts", hint="事实中没有这个数字，请核实或删除")
+        return _flag(d, "unit_mismatch", f"事实中为 {k.m.text}，单位不同")
+    return _flag(d, "not_in_facts", "事实中没有这个数字，请核实或删除")

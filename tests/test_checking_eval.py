@@ -1,0 +1,80 @@
+"""The labelled set: its shape, and recall / false-positive rate thresholds; a speed smoke test."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import statistics
+import time
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from drafter.checking import check
+from drafter.checking.amounts import extract
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "tests" / "data" / "check_labelled.jsonl"
+
+
+def _load_module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def ev() -> ModuleType:
+    return _load_module("eval_check")
+
+
+@pytest.fixture(scope="module")
+def items(ev: ModuleType) -> list[dict]:
+    return ev.load(LABELLED)
+
+
+def test_labelled_set_shape(items: list[dict]) -> None:
+    assert len(items) >= 250
+    assert len({it["id"] for it in items}) == len(items)
+    reasons = {e["reason"] for it in items for e in it["expect"]}
+    assert reasons >= {"not_in_facts", "value_mismatch", "unit_mismatch", "derived", "copied_from_exemplar",
+                       "date_not_in_facts", "placeholder"}
+    assert sum(not it["expect"] for it in items) >= 100  # items where nothing may be flagged
+    assert {it["org_type"] for it in items} >= {"企业", "学校", "银行", "医院", "社区", "机关"}
+    # Chinese numerals (as amounts, or inside words that must not become amounts) in at least a quarter
+    cn = re.compile("[〇零一二两三四五六七八九十百千万亿]")
+    with_cn = [it for it in items if any(m.chinese for m in extract(it["draft"])[1]) or cn.search(it["draft"])]
+    assert len(with_cn) >= len(items) / 4
+    amounts_cn = [it for it in items if any(m.chinese for m in extract(it["draft"])[1])]
+    assert len(amounts_cn) >= len(items) / 4
+    for it in items:
+        for e in it["expect"]:
+            assert e["text"] in it["draft"], it["id"]
+
+
+def test_recall_and_false_positive_rate(ev: ModuleType, items: list[dict]) -> None:
+    result = ev.evaluate(items)
+    assert result["recall"] >= 0.98, result["details"]
+    assert result["fpr"] <= 0.02, result["details"]
+    assert result["reason_accuracy"] >= 0.9, result["details"]
+
+
+def test_speed_smoke() -> None:
+    """Generous bounds (CI machines vary); bench/bench_check.py measures for real (p50 ~4 ms)."""
+    bench = _load_module("bench_check")
+    draft = bench.make_draft(5000)
+    check(draft, bench.FACTS)
+    times = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        check(draft, bench.FACTS)
+        times.append(time.perf_counter() - t0)
+    assert statistics.median(times) < 0.05
+    # linear in size: 20x the text takes well under 60x the time
+    big = bench.make_draft(100_000)
+    t0 = time.perf_counter()
+    check(big, bench.FACTS)
+    assert time.perf_counter() - t0 < 60 * statistics.median(times) + 0.05
