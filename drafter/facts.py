@@ -40,7 +40,7 @@ _BLOCK_LABELS = {
     "plans": ("明年打算", "明年工作打算", "下一步打算", "下一步工作", "工作打算", "打算", "计划"),
 }
 _LABEL_RE = re.compile(r"^\s*([\u4e00-\u9fff]{1,8})\s*[：:]\s*(.*)$")
-_BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d+[.、．)]|[（(]\d+[）)])\s*")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d+(?:[.．](?!\d)|[、)）])|[（(]\d+[）)])\s*")
 
 
 class Facts(BaseModel):
@@ -55,15 +55,19 @@ class Facts(BaseModel):
     plans: list[str] = Field(default_factory=list)
     notes: str = ""
 
-    @field_validator("org", "org_type", "superior", "notes")
+    # "before" validators: strip first, so the length constraints see what is really there.
+    @field_validator("org", "org_type", "superior", "notes", mode="before")
     @classmethod
-    def _strip(cls, v: str) -> str:
-        return v.strip()
+    def _strip(cls, v: Any) -> Any:
+        return v.strip() if isinstance(v, str) else v
 
-    @field_validator("items", "shortcomings", "plans")
+    @field_validator("items", "shortcomings", "plans", mode="before")
     @classmethod
-    def _clean_lines(cls, v: list[str]) -> list[str]:
-        return [_BULLET_RE.sub("", line).strip() for line in v if line and line.strip()]
+    def _clean_lines(cls, v: Any) -> Any:
+        if not isinstance(v, list):
+            return v
+        cleaned = [_BULLET_RE.sub("", line).strip() if isinstance(line, str) else line for line in v]
+        return [line for line in cleaned if not isinstance(line, str) or line]
 
     def all_lines(self) -> list[str]:
         """Every fact line, for the checker: the year and org count as stated facts too."""
@@ -78,14 +82,22 @@ class Facts(BaseModel):
         if self.notes:
             lines.append(f"备注：{self.notes}")
         lines.append("主要工作：")
-        lines += self.items
+        lines += [_escape_line(x) for x in self.items]
         if self.shortcomings:
             lines.append("存在不足：")
-            lines += self.shortcomings
+            lines += [_escape_line(x) for x in self.shortcomings]
         if self.plans:
             lines.append("明年打算：")
-            lines += self.plans
+            lines += [_escape_line(x) for x in self.plans]
         return "\n".join(lines)
+
+
+def _escape_line(line: str) -> str:
+    """A fact that starts like a label (`问题：…`) gets a bullet, so reading the text back keeps it a fact."""
+    m = _LABEL_RE.match(line)
+    if m and (_field_for(m.group(1), _FIELD_LABELS) or _field_for(m.group(1), _BLOCK_LABELS)):
+        return f"- {line}"
+    return line
 
 
 def _field_for(label: str, table: dict[str, tuple[str, ...]]) -> str | None:
