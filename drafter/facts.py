@@ -130,10 +130,10 @@ def parse_facts_text(text: str) -> Facts:
                 continue
         data[block].append(line)
     if "year" in data:
-        m_year = re.search(r"\d{4}", str(data["year"]))
+        m_year = re.fullmatch(r"\s*(\d{4})\s*年?度?\s*", str(data["year"]))
         if not m_year:
-            raise FactsError("year", f"年度应为四位数字，收到「{data['year']}」")
-        data["year"] = int(m_year.group())
+            raise FactsError("year", f"年度应为四位数字（如 2024），收到「{data['year']}」")
+        data["year"] = int(m_year.group(1))
     return validate_facts(data)
 
 
@@ -144,8 +144,26 @@ def validate_facts(data: Any) -> Facts:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "facts"
-        reason = {"missing": "缺少此字段"}.get(err["type"], err["msg"])
-        raise FactsError(field, reason) from exc
+        raise FactsError(field, _reason(err)) from exc
+
+
+def _reason(err: Any) -> str:
+    """pydantic's reasons in Chinese for the errors a person typing facts can make."""
+    ctx = err.get("ctx") or {}
+    return {
+        "missing": "缺少此字段",
+        "string_too_short": "不能为空",
+        "too_short": "至少需要一条",
+        "list_type": "应为列表（每条一项）",
+        "string_type": "应为文字",
+        "int_parsing": "应为整数（如 2024）",
+        "int_type": "应为整数（如 2024）",
+        "int_from_float": "应为整数（如 2024）",
+        "greater_than_equal": f"不能小于 {ctx.get('ge', '')}",
+        "less_than_equal": f"不能大于 {ctx.get('le', '')}",
+        "dict_type": "应为 JSON 对象",
+        "model_type": "应为 JSON 对象",
+    }.get(err["type"], err.get("msg", "格式不正确"))
 
 
 def parse_facts(text: str) -> Facts:

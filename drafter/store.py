@@ -5,6 +5,7 @@ Each finished section is committed on its own, so a crash mid-draft loses nothin
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import threading
@@ -92,7 +93,7 @@ class DraftStore:
             ).fetchall()
         return [dict(zip(("id", "title", "backend", "created_at", "updated_at"), r, strict=True)) for r in rows]
 
-    def versions(self, draft_id: str, index: int) -> list[Section]:
+    def versions(self, draft_id: str, index: int) -> builtins.list[Section]:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT body FROM section_versions WHERE draft_id=? AND idx=? ORDER BY version", (draft_id, index)
