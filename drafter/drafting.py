@@ -16,11 +16,12 @@ from typing import Any
 
 from . import offline
 from .checking import check
+from .documents import PLACEHOLDER_RE
 from .errors import GenerationError, InputError
 from .facts import Facts
 from .generation import Generator, Message
 from .models import Draft, OutlineSection, Section, Source
-from .outline import outline_from_model, plan_outline, staff_word
+from .outline import cn_number, outline_from_model, plan_outline, staff_word
 from .prompts import render
 from .retrieval import Filters, Retriever
 from .settings import Settings
@@ -57,8 +58,14 @@ EventSink = Callable[[DraftEvent], None]
 
 
 def mask_numbers(text: str) -> str:
-    """Exemplars go to the model with their figures masked: a number it never sees is one it cannot copy."""
-    return _NUMBER_RE.sub("若干", text)
+    """Exemplars go to the model with their figures and redaction placeholders masked: a number it never
+    sees is one it cannot copy, and `XX公司` becomes `某公司`, which it will not mistake for a slot to keep."""
+    return _NUMBER_RE.sub("若干", PLACEHOLDER_RE.sub("某", text))
+
+
+def _label(path: str) -> str:
+    """A heading path for the prompt: list markers dropped (`> 2、…`), figures and placeholders masked."""
+    return mask_numbers(re.sub(r"(^|> )[（(]?\d{1,2}[)）、.．]\s*", r"\1", path))
 
 
 def _strip_heading(text: str, heading: str) -> str:
@@ -173,24 +180,28 @@ class Drafter:
 
     # --- one section -------------------------------------------------------------------------------------
     def _retrieve(self, sections: Sequence[Section]) -> list[list[Source]]:
-        if self.retriever is None:
+        """Exemplars for every section in one batched search, each from passages of the same kind of part."""
+        if self.retriever is None or not sections:
             return [[] for _ in sections]
-        out: list[list[Source]] = [[] for _ in sections]
-        by_position: dict[str, list[int]] = {}
-        for i, s in enumerate(sections):
-            by_position.setdefault(s.kind, []).append(i)
-        for kind, idx in by_position.items():
-            queries = [self._query(sections[i]) for i in idx]
-            results = self.retriever.search_many(queries, EXEMPLARS_PER_SECTION, filters=Filters(positions=[kind]))
-            for i, hits in zip(idx, results, strict=True):
-                out[i] = [Source(doc_id=h.chunk.doc_id, title=h.chunk.title, section=h.chunk.section,
-                                 text=h.chunk.text, score=h.score) for h in hits]
-        return out
+        results = self.retriever.search_many(
+            [self._query(s) for s in sections], EXEMPLARS_PER_SECTION,
+            filters=[Filters(positions=[s.kind]) for s in sections],
+            dense_queries=[self._topic(s) for s in sections],
+        )
+        return [[Source(doc_id=h.chunk.doc_id, title=h.chunk.title, section=h.chunk.section, text=h.chunk.text,
+                        score=h.score) for h in hits] for hits in results]
+
+    @staticmethod
+    def _topic(s: Section) -> str:
+        """The dense query: heading and theme words only. Short, and recurring across drafts (cached)."""
+        bare = re.sub(r"^[一二三四五六七八九十]+、", "", s.heading)
+        return " ".join(x for x in (bare, s.query) if x) or KIND_LABEL[s.kind]
 
     @staticmethod
     def _query(s: Section) -> str:
+        """The lexical query: the topic plus the section's own facts."""
         bare = re.sub(r"^[一二三四五六七八九十]+、", "", s.heading)
-        return " ".join(x for x in (bare, s.query, "；".join(s.facts))[:3] if x)[:300] or s.kind
+        return " ".join(x for x in (bare, s.query, "；".join(s.facts)) if x)[:300] or KIND_LABEL[s.kind]
 
     async def _write(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,
                      *, instruction: str) -> Section:
@@ -200,7 +211,7 @@ class Drafter:
                 text = offline.write_section(section, facts, variant=section.version, instruction=instruction)
                 emit(DraftEvent("delta", index=section.index, text=text))
             else:
-                text = await self._generate(draft, section, sources, emit, instruction)
+                text, sources = await self._generate(draft, section, sources, emit, instruction)
             flags = check(text, facts, sources)
             if flags and self.generator is not None and self.settings.repair:
                 repaired = await self._repair(section, text, flags, facts)
@@ -215,7 +226,9 @@ class Drafter:
         self.store.save_section(draft, result)
         return result
 
-    def _messages(self, draft: Draft, section: Section, sources: list[Source], instruction: str) -> list[Message]:
+    def _messages(self, draft: Draft, section: Section, sources: list[Source], instruction: str
+                  ) -> tuple[list[Message], list[Source]]:
+        """The prompt, and the exemplars it really carries (the token budget may have dropped some)."""
         facts = draft.facts
         system = render(self.settings.prompts_dir, "system", org_type=facts.org_type)
         outline = "\n".join(s.heading or KIND_LABEL[s.kind] for s in draft.sections)
@@ -225,8 +238,9 @@ class Drafter:
                                                       f"上级组织：{facts.superior or '（未提供）'}", facts.notes) if x)
 
         def build(exemplars: list[Source], limit: int) -> str:
-            ex = "\n\n".join(f"【范文《{s.title}》· {s.section or KIND_LABEL.get(section.kind, '')}】\n"
-                             f"{mask_numbers(s.text)[:limit]}" for s in exemplars) or "（无）"
+            # The corpus's titles and headings carry years and placeholders too: label passages neutrally.
+            ex = "\n\n".join(f"【范文《片段{cn_number(n)}》· {_label(s.section) or KIND_LABEL[section.kind]}】\n"
+                             f"{mask_numbers(s.text)[:limit]}" for n, s in enumerate(exemplars, 1)) or "（无）"
             return render(self.settings.prompts_dir, "section", org=facts.org, org_type=facts.org_type, year=facts.year,
                           superior=facts.superior or "上级工会", staff=staff_word(facts.org_type), outline=outline,
                           number=section.index + 1, heading=section.heading or KIND_LABEL[section.kind],
@@ -243,7 +257,7 @@ class Drafter:
             else:
                 exemplars.pop()
             user = build(exemplars, limit)
-        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}], exemplars
 
     def _tokens(self, text: str) -> int:
         if self._enc is None:
@@ -251,16 +265,16 @@ class Drafter:
         return count_tokens(text, self._enc)
 
     async def _generate(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,
-                        instruction: str) -> str:
+                        instruction: str) -> tuple[str, list[Source]]:
         assert self.generator is not None
-        messages = self._messages(draft, section, sources, instruction)
+        messages, kept = self._messages(draft, section, sources, instruction)
         text = await self.generator.complete(
             messages,
             on_delta=lambda piece: emit(DraftEvent("delta", index=section.index, text=piece)),
             on_retry=lambda attempt, reason: emit(DraftEvent("reset", index=section.index, text="",
                                                              extra={"attempt": attempt, "reason": reason})),
         )
-        return _strip_heading(text, section.heading)
+        return _strip_heading(text, section.heading), kept
 
     async def _repair(self, section: Section, text: str, flags: list[Any], facts: Facts) -> str:
         assert self.generator is not None

@@ -25,6 +25,7 @@ from .thesaurus import expand
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
 CANDIDATES = 50
+QUERY_CACHE = 4096
 
 # Domain words jieba's general dictionary splits badly; kept small and about the genre, not the corpus.
 DOMAIN_WORDS = (
@@ -140,6 +141,7 @@ class Retriever:
         self._bm25: Any = None
         self._bm25_version = -1
         self._by_id: dict[str, int] = {}
+        self._qcache: dict[str, np.ndarray] = {}  # insertion-ordered: oldest evicted first
 
     # --- lexical -----------------------------------------------------------------------------------------
     def _lexical(self) -> tuple[Any, list[Chunk]]:
@@ -187,25 +189,58 @@ class Retriever:
         return self.search_many([query], k, mode=mode, filters=filters, diversify=diversify)[0]
 
     def search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
-                    filters: Filters | None = None, diversify: bool = True) -> list[list[Hit]]:
+                    filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,
+                    dense_queries: Sequence[str] | None = None) -> list[list[Hit]]:
+        """Search several queries at once: one embedding call, one Chroma call per distinct filter.
+
+        `filters` is one Filters for all queries or one per query. `dense_queries` optionally gives the dense
+        side a shorter text per query (a section's topic) while BM25 gets the full text (its facts too).
+        """
         queries = [q.strip() for q in queries]
         if any(not q for q in queries):
             raise InputError("检索内容不能为空")
         if k < 1:
             raise InputError("k 必须为正整数")
-        filters = filters or Filters()
+        per_query = list(filters) if isinstance(filters, Sequence) else [filters or Filters()] * len(queries)
+        if len(per_query) != len(queries):
+            raise InputError("filters 的数量应与查询数量一致")
         _, chunks = self._lexical()
-        mask = None
-        if filters.doc_ids or filters.positions or filters.levels:
-            mask = np.array([filters.allows(c) for c in chunks])
+        masks = {id(f): self._mask(f, chunks) for f in per_query}
         dense: list[list[int]] = [[] for _ in queries]
         if mode in ("hybrid", "dense"):
-            dense = self._dense_rankings(self.index.embedder.queries(queries), filters)
+            vectors = self._query_vectors(list(dense_queries) if dense_queries else queries)
+            groups: dict[str, list[int]] = {}
+            for i, f in enumerate(per_query):
+                groups.setdefault(repr(f.chroma_where()), []).append(i)
+            for idx in groups.values():
+                for i, ranking in zip(idx, self._dense_rankings(vectors[idx], per_query[idx[0]]), strict=True):
+                    dense[i] = ranking
         results = []
-        for q, d_rank in zip(queries, dense, strict=True):
+        for q, f, d_rank in zip(queries, per_query, dense, strict=True):
+            mask = masks[id(f)]
             lex = self._bm25_ranking(q, mask) if mode in ("hybrid", "bm25") else []
             results.append(self._fuse(q, chunks, d_rank, lex, k, diversify, mask))
         return results
+
+    @staticmethod
+    def _mask(f: Filters, chunks: list[Chunk]) -> np.ndarray | None:
+        if not (f.doc_ids or f.positions or f.levels):
+            return None
+        return np.array([f.allows(c) for c in chunks])
+
+    def _query_vectors(self, texts: list[str]) -> np.ndarray:
+        """Query embeddings with an LRU cache: section topics and position queries recur across drafts."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._qcache))
+        if missing:
+            computed = self.index.embedder.queries(missing)
+            with self._lock:
+                for t, v in zip(missing, computed, strict=True):
+                    self._qcache[t] = v
+                while len(self._qcache) > QUERY_CACHE:
+                    self._qcache.pop(next(iter(self._qcache)))
+        with self._lock:
+            return np.vstack([self._qcache[t] for t in texts])
 
     def _fuse(self, query: str, chunks: list[Chunk], dense: list[int], lexical: list[int], k: int,
               diversify: bool, mask: np.ndarray | None = None) -> list[Hit]:

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     )  # auto | openai | offline
     request_timeout: float = Field(default=120.0, validation_alias=AliasChoices("request_timeout", "DRAFTER_TIMEOUT"))
     max_retries: int = Field(default=3, validation_alias=AliasChoices("max_retries", "DRAFTER_MAX_RETRIES"))
-    concurrency: int = Field(default=6, validation_alias=AliasChoices("concurrency", "DRAFTER_CONCURRENCY"))
+    concurrency: int = Field(default=12, validation_alias=AliasChoices("concurrency", "DRAFTER_CONCURRENCY"))
     repair: bool = Field(default=True, validation_alias=AliasChoices("repair", "DRAFTER_REPAIR"))
     model_outline: bool = Field(
         default=False, validation_alias=AliasChoices("model_outline", "DRAFTER_MODEL_OUTLINE")
