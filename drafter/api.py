@@ -256,9 +256,9 @@ def create_app(workspace: Workspace | None = None, *, with_ui: bool = True) -> F
     if with_ui:
         import gradio as gr
 
-        from ui import build_ui
+        from ui import build_ui, mount_options
 
-        app = gr.mount_gradio_app(app, build_ui(ws), path="/")
+        app = gr.mount_gradio_app(app, build_ui(ws), path="/", **mount_options())
     else:
         @app.get("/")
         def root() -> Response:
