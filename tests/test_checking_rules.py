@@ -221,3 +221,19 @@ def test_rounding_with_a_multiplier_or_percentage() -> None:
 def test_bare_numbers_in_facts_support_the_draft() -> None:
     facts = ["职工总数1200", "开通12351热线"]
     assert flagged("公司职工总数1200，会员1200名", facts) == []
+
+
+@pytest.mark.parametrize(("draft", "slot"), [
+    ("共慰问困难职工【具体人数】户。", "【具体人数】"),
+    ("活动由[单位名称]承办。", "[单位名称]"),
+    ("某某同志被评为先进个人。", "某某"),
+    ("**市总工会授予荣誉称号。", "**"),
+])
+def test_template_slots_left_by_a_model_are_placeholders(draft: str, slot: str) -> None:
+    flags = check(draft, "慰问困难职工30户")
+    assert [(f.text, f.kind, f.reason) for f in flags] == [(slot, "placeholder", "placeholder")]
+    assert all(draft[f.start : f.end] == f.text for f in flags)
+
+
+def test_bracketed_names_are_not_slots() -> None:
+    assert check("召开【职工代表大会】，开展【安康杯】竞赛。", "召开职工代表大会") == []

@@ -160,7 +160,21 @@ def extract(text: str, lenient: bool = False) -> tuple[str, list[Mention]]:
         mention = _date(m, g, text) if _is_date(g) else _amount(m, g, text, masked, lenient)
         if mention is not None:
             out.append(mention)
+    if _TEMPLATE_RE.search(text):  # rare: models leave template slots (【具体人数】, [单位名称], 某某, ***)
+        taken = [(x.start, x.end) for x in out]
+        for m in _TEMPLATE_RE.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                out.append(Mention(m.start(), m.end(), m.group(), category="placeholder"))
+        out.sort(key=lambda x: x.start)
     return norm, out
+
+
+# Template slots a model leaves unfilled: bracketed instructions, 某某, and runs of asterisks.
+_TEMPLATE_RE = re.compile(
+    r"[【\[［〔]\s*(?:请|此处|待|具体|填写|补充|输入|实际)?[^】\]］〕\n]{0,10}?"
+    r"(?:数字|数量|金额|人数|户数|次数|场次|名称|单位|姓名|时间|日期|年份|百分比|比例|内容)[^】\]］〕\n]{0,6}[】\]］〕]"
+    r"|某某|\*{2,}"
+)
 
 
 def _is_date(g: dict[str, str | None]) -> bool:
