@@ -24,7 +24,8 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check drafter tests bench ui.py
+	$(BIN)/ruff check drafter tests bench tools ui.py webui
+	$(BIN)/mypy drafter ui.py webui
 
 # Chromium and CJK fonts for the browser test; Debian packages (needs root or sudo).
 browser-deps:
