@@ -112,7 +112,7 @@ class Drafter:
         if not outline:
             raise InputError("提纲为空")
         draft = Draft(
-            id=uuid.uuid4().hex[:12], title=f"{facts.org}{facts.year}年工会工作总结", backend=self.backend, facts=facts,
+            id=uuid.uuid4().hex[:12], title=facts.title, backend=self.backend, facts=facts,
             sections=[Section(index=i, **s.model_dump()) for i, s in enumerate(outline)],
         )
         self.store.save(draft)

@@ -69,6 +69,18 @@ class Facts(BaseModel):
         cleaned = [_BULLET_RE.sub("", line).strip() if isinstance(line, str) else line for line in v]
         return [line for line in cleaned if not isinstance(line, str) or line]
 
+    @property
+    def union(self) -> str:
+        """The union's name: `XX公司工会`, or the org itself when it already is one (`机关工会`)."""
+        return self.org if re.search(r"工会(委员会|工作委员会|联合会)?$", self.org) else f"{self.org}工会"
+
+    @property
+    def title(self) -> str:
+        """`XX公司2024年工会工作总结`; for an org that is a union, `XX工会2024年工作总结`."""
+        if self.union == self.org:
+            return f"{self.org}{self.year}年工作总结"
+        return f"{self.org}{self.year}年工会工作总结"
+
     def all_lines(self) -> list[str]:
         """Every fact line, for the checker: the year and org count as stated facts too."""
         head = [f"{self.org}{self.year}年", self.superior, self.notes]

@@ -46,7 +46,7 @@ def opening(facts: Facts) -> str:
     staff = staff_word(facts.org_type)
     note = f"{as_sentence(facts.notes)}" if facts.notes else ""
     return (
-        f"{facts.year}年，{facts.org}工会在{_superior(facts)}的正确领导下，坚持以习近平新时代中国特色社会主义思想为指导，"
+        f"{facts.year}年，{facts.union}在{_superior(facts)}的正确领导下，坚持以习近平新时代中国特色社会主义思想为指导，"
         f"紧紧围绕单位中心工作，团结动员广大{staff}建功立业，竭诚服务{staff}，各项工作取得了新的成效。{note}"
         "现将全年工作总结如下："
     )
@@ -115,13 +115,13 @@ def plans(section: OutlineSection, facts: Facts) -> str:
         f"深化{open_word(facts.org_type)}和民主管理，切实维护{staff}合法权益",
         f"持续做好困难帮扶和送温暖工作，不断增强{staff}的获得感和幸福感",
     ]
-    return f"新的一年，{facts.org}工会将重点抓好以下工作：" + _enumerate(lines)
+    return f"新的一年，{facts.union}将重点抓好以下工作：" + _enumerate(lines)
 
 
 def closing(facts: Facts) -> str:
     staff = staff_word(facts.org_type)
     return (
-        f"总之，一年来{facts.org}工会工作取得了一定成绩。我们将在{_superior(facts)}的正确领导下，"
+        f"总之，一年来{facts.union}工作取得了一定成绩。我们将在{_superior(facts)}的正确领导下，"
         f"坚定信心、再接再厉，团结带领广大{staff}为单位高质量发展作出新的更大贡献。"
     )
 

@@ -145,6 +145,7 @@ def plan_outline(facts: Facts) -> list[OutlineSection]:
     for item in facts.items:
         groups.setdefault(theme_of(item), []).append(item)
     order = [t.key for t in THEMES]
+    members: dict[str, list[str]] = {}  # a merged section's themes, the receiving one first
     while len(groups) > target_sections(len(facts.items)):  # the smallest theme joins a neighbour
         smallest = min(groups, key=lambda k: (len(groups[k]), -order.index(k)))
         present = [k for k in MERGE_INTO[smallest] if k in groups]
@@ -152,9 +153,10 @@ def plan_outline(facts: Facts) -> list[OutlineSection]:
             (k for k in groups if k != smallest), key=lambda k: abs(order.index(k) - order.index(smallest))
         )
         groups[target].extend(groups.pop(smallest))
+        members.setdefault(target, [target]).extend(members.pop(smallest, [smallest]))
     body = [
-        OutlineSection(kind="body", heading=_fill(THEME_BY_KEY[k].heading, facts), facts=groups[k],
-                       query=_fill(THEME_BY_KEY[k].query, facts))
+        OutlineSection(kind="body", heading=_heading_for(members.get(k, [k]), facts), facts=groups[k],
+                       query=" ".join(_fill(THEME_BY_KEY[m].query, facts) for m in members.get(k, [k])[:2]))
         for k in order if k in groups
     ]
     # Fewer than three sections from many facts: split the largest section so the body has some shape.
@@ -173,6 +175,15 @@ def plan_outline(facts: Facts) -> list[OutlineSection]:
                                    query="明年工作打算 下一步工作思路"))
     sections.append(OutlineSection(kind="closing", query="结尾 总之 再接再厉 新的一年"))
     return number_headings(sections)
+
+
+def _heading_for(themes: list[str], facts: Facts) -> str:
+    """One theme: its heading. Two merged themes: their first clauses as the parallel pair (`丰富文体活动，
+    做好女职工工作`), so the heading covers what the section holds. More: the receiving theme's heading."""
+    headings = [_fill(THEME_BY_KEY[k].heading, facts) for k in themes]
+    if len(headings) == 2:
+        return "，".join(h.split("，")[0] for h in headings)
+    return headings[0]
 
 
 def _second_heading(heading: str) -> str:

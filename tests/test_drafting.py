@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from drafter.cli import main as cli_main
 from drafter.drafting import EXEMPLAR_CHARS, KIND_LABEL, DraftEvent, _label, mask_numbers
 from drafter.embedding import HashEmbedder
-from drafter.facts import Facts, load_facts
+from drafter.facts import Facts, load_facts, parse_facts
 from drafter.generation import OpenAIGenerator
 from drafter.index import CorpusIndex
 from drafter.models import Draft
@@ -946,3 +946,23 @@ def test_display_matches_the_stored_text_through_retries_and_repairs(data_dir: P
     for s in draft.sections:
         assert display.text[s.index] == s.text and s.flags == []
 
+
+
+# --- outline and wording details ---------------------------------------------------------------------------
+def test_org_that_is_a_union_is_not_doubled(data_dir: Path, index: CorpusIndex) -> None:
+    facts = parse_facts("单位：市交通运输局机关工会\n年度：2024\n单位类型：机关\n组织干部职工理论学习12次\n"
+                        "举办乒乓球比赛，参赛干部职工120人次\n工会经费收入45.6万元")
+    draft = run(offline_ws(data_dir, index).draft(facts))
+    assert draft.title == "市交通运输局机关工会2024年工作总结"
+    assert "工会工会" not in draft.text()
+    assert all(not s.flags for s in draft.sections)
+
+
+def test_merged_themes_get_a_heading_for_both() -> None:
+    facts = parse_facts("单位：甲单位\n年度：2024\n组织职工理论学习12次\n工会经费收入45.6万元\n举办乒乓球比赛，参赛120人次\n"
+                        "开展三八节女职工健步走，参加76人\n开展职工疗休养，参加职工58人")
+    body = [s for s in plan_outline(facts) if s.kind == "body"]
+    assert len(body) == 3 and sorted(f for s in body for f in s.facts) == sorted(facts.items)
+    merged = [s for s in body if len(s.facts) == 2]
+    assert merged and all(len(s.heading.split("，")) == 2 for s in merged)
+    assert any("女职工" in s.heading and "劳动保护" in s.heading for s in merged)
