@@ -12,26 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import functools
 import json
 import logging
 import random
-import re
 import ssl
-import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 import openai
 from pydantic import SecretStr
 
 from drafter.errors import ConfigError, GenerationError
+
+from .llm_failures import (
+    MESSAGES,
+    REASONS,
+    SECRET_RE,
+    AttemptFailed,
+    Failure,
+    retry_after,
+    safe_url,
+)
 
 if TYPE_CHECKING:
     from drafter.settings import Settings
@@ -75,19 +81,9 @@ class GenerationFailure(GenerationError):
 
     def __init__(self, message: str, *, hint: str, kind: str, status: int | None, attempts: int) -> None:
         super().__init__(message, hint=hint)
-        self.kind = kind  # a key of _MESSAGES: auth, not_found, rate_limit, server, connection, stall, ...
+        self.kind = kind  # a key of MESSAGES: auth, not_found, rate_limit, server, connection, stall, ...
         self.status = status
         self.attempts = attempts
-
-
-@dataclass
-class _Failure:
-    kind: str
-    retryable: bool
-    status: int | None = None
-    detail: str = ""
-    retry_after: float | None = None
-    waited: float = 0.0  # for "stall": the seconds without a chunk
 
 
 @dataclass
@@ -96,81 +92,12 @@ class _Lease:
     users: int = 0
 
 
-class _AttemptFailed(Exception):
-    def __init__(self, failure: _Failure) -> None:
-        super().__init__(failure.kind)
-        self.failure = failure
-
-
-_REASONS = {
-    "rate_limit": "请求被限流", "server": "服务器错误", "connection": "连接失败", "timeout": "请求超时",
-    "stall": "流式输出停滞", "dropped": "流式输出中途断开", "truncated": "流式输出未正常结束",
-    "empty": "模型返回空内容", "stream_error": "输出过程中服务端报错",
-}
-_NETWORK_HINT = "请检查 OPENAI_BASE_URL 与网络，或稍后重试"
-_EMPTY_HINT = "请检查 DRAFTER_MODEL 是否为对话模型，或稍后重试"
-# kind -> (message, hint); placeholders: tried, detail, url, model, status, timeout, waited
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "auth": ("模型服务拒绝了 API 密钥（HTTP 401）{detail}", "请检查 OPENAI_API_KEY 是否正确、是否已过期"),
-    "forbidden": ("模型服务拒绝访问（HTTP 403）{detail}", "请检查 OPENAI_API_KEY 是否有权使用模型 {model}"),
-    "not_found": (
-        "找不到模型 {model} 或接口地址 {url}（HTTP 404）{detail}",
-        "请检查 DRAFTER_MODEL 或 OPENAI_BASE_URL（通常以 /v1 结尾）",
-    ),
-    "bad_request": (
-        "模型服务拒绝了请求（HTTP {status}）{detail}",
-        "请检查 DRAFTER_MODEL 是否为对话模型，或调小 DRAFTER_MAX_PROMPT_TOKENS 以缩短输入",
-    ),
-    "rate_limit": ("模型服务限流（HTTP 429）{tried}{detail}", "请稍后重试，或降低 DRAFTER_CONCURRENCY"),
-    "server": (
-        "模型服务出错（HTTP {status}）{tried}{detail}",
-        "请稍后重试；若持续出现，请检查模型服务状态与 OPENAI_BASE_URL",
-    ),
-    "connection": ("无法连接模型服务 {url}{tried}{detail}", "请检查 OPENAI_BASE_URL 与网络"),
-    "timeout": (
-        "模型服务响应超时（超过 {timeout} 秒）{tried}",
-        "请检查 OPENAI_BASE_URL 与网络，或调大 DRAFTER_TIMEOUT",
-    ),
-    "stall": ("流式输出停滞：超过 {waited} 秒未收到新内容{tried}", "请稍后重试，或调大 DRAFTER_TIMEOUT"),
-    "dropped": ("流式输出中途断开{tried}", _NETWORK_HINT),
-    "truncated": ("流式输出未正常结束（缺少 finish_reason）{tried}", _NETWORK_HINT),
-    "empty": ("模型 {model} 返回了空内容{tried}", _EMPTY_HINT),
-    "stream_error": ("模型服务在输出过程中报错{detail}{tried}", "请稍后重试；若持续出现，请检查模型服务状态"),
-    "other": ("调用模型服务失败{detail}{tried}", _NETWORK_HINT),
-}
-_SECRET_RE = re.compile(r"(sk-|Bearer\s+|key[=:]\s*)[A-Za-z0-9_\-*.]{4,}", re.IGNORECASE)
-
-
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     """Loading the CA bundle costs ~20 ms; every client (one per draft) shares one context."""
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
-
-
-def _safe_url(url: str) -> str:
-    """The URL without credentials or query string, fit to show in a message."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds asked by `retry-after-ms` / `retry-after` (number or HTTP date), or None."""
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return max(0.0, float(value) / scale)
-        except ValueError:
-            parsed = email.utils.parsedate_tz(value)
-            if parsed is not None:
-                return max(0.0, email.utils.mktime_tz(parsed) - time.time())
-    return None
 
 
 class OpenAIGenerator(Generator):
@@ -226,7 +153,7 @@ class OpenAIGenerator(Generator):
         )
 
     def __repr__(self) -> str:
-        url = _safe_url(self.base_url)
+        url = safe_url(self.base_url)
         return f"OpenAIGenerator(model={self.model!r}, base_url={url!r}, stream={self.stream})"
 
     # ---- public ------------------------------------------------------------------------------------
@@ -236,7 +163,7 @@ class OpenAIGenerator(Generator):
     ) -> str:
         request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": temperature}
         attempts = self.max_retries + 1
-        failure: _Failure | None = None
+        failure: Failure | None = None
         attempt = 0
         async with self._lease() as client:
             for attempt in range(1, attempts + 1):
@@ -248,7 +175,7 @@ class OpenAIGenerator(Generator):
                     await asyncio.sleep(delay)
                 try:
                     return await self._attempt(client, request, on_delta)
-                except _AttemptFailed as exc:
+                except AttemptFailed as exc:
                     failure = exc.failure
                 except openai.OpenAIError as exc:
                     failure = self._classify(exc)
@@ -303,7 +230,7 @@ class OpenAIGenerator(Generator):
         choices = getattr(response, "choices", None) or []
         text = (choices[0].message.content if choices and choices[0].message else None) or ""
         if not text.strip():
-            raise _AttemptFailed(_Failure("empty", retryable=True))
+            raise AttemptFailed(Failure("empty", retryable=True))
         if choices[0].finish_reason == "length":
             log.warning("模型 %s 的输出达到长度上限，可能不完整", self.model)
         if on_delta is not None:
@@ -333,11 +260,11 @@ class OpenAIGenerator(Generator):
                     break
                 except TimeoutError:
                     if deadline.expired():
-                        raise _AttemptFailed(_Failure("stall", retryable=True, waited=limit)) from None
+                        raise AttemptFailed(Failure("stall", retryable=True, waited=limit)) from None
                     raise
                 except (openai.APIConnectionError, httpx2.TransportError) as exc:
                     if received and not isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
-                        raise _AttemptFailed(_Failure("dropped", retryable=True)) from None
+                        raise AttemptFailed(Failure("dropped", retryable=True)) from None
                     if isinstance(exc, httpx2.TransportError):
                         raise openai.APIConnectionError(request=response.http_request) from None
                     raise
@@ -357,9 +284,9 @@ class OpenAIGenerator(Generator):
                         on_delta(piece)
         text = "".join(parts)
         if finish is None:  # the body ended without a finish_reason: cut by a proxy or a crashed worker
-            raise _AttemptFailed(_Failure("truncated" if text else "empty", retryable=True))
+            raise AttemptFailed(Failure("truncated" if text else "empty", retryable=True))
         if not text.strip():
-            raise _AttemptFailed(_Failure("empty", retryable=True))
+            raise AttemptFailed(Failure("empty", retryable=True))
         if finish == "length":
             log.warning("模型 %s 的输出达到长度上限，可能不完整", self.model)
         return text
@@ -385,7 +312,7 @@ class OpenAIGenerator(Generator):
         return piece, finish
 
     # ---- failures ----------------------------------------------------------------------------------
-    def _classify(self, exc: openai.OpenAIError) -> _Failure:
+    def _classify(self, exc: openai.OpenAIError) -> Failure:
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             body = exc.body if isinstance(exc.body, dict) else {}
@@ -395,23 +322,23 @@ class OpenAIGenerator(Generator):
             kind = kinds.get(status) or ("server" if status >= 500 or status in (408, 409) else "bad_request")
             retryable = status not in NO_RETRY_STATUSES and kind != "bad_request"
             retryable = retryable and headers.get("x-should-retry") != "false"
-            return _Failure(kind, retryable, status, detail, _retry_after(headers))
+            return Failure(kind, retryable, status, detail, retry_after(headers))
         if isinstance(exc, openai.APITimeoutError):
-            return _Failure("timeout", True)
+            return Failure("timeout", True)
         if isinstance(exc, openai.APIConnectionError):
-            return _Failure("connection", True, detail=type(exc.__cause__).__name__ if exc.__cause__ else "")
+            return Failure("connection", True, detail=type(exc.__cause__).__name__ if exc.__cause__ else "")
         if isinstance(exc, openai.APIError):  # an error event inside the stream
-            return _Failure("stream_error", True, detail=self._redact(exc.message))
-        return _Failure("other", False, detail=self._redact(str(exc)))
+            return Failure("stream_error", True, detail=self._redact(exc.message))
+        return Failure("other", False, detail=self._redact(str(exc)))
 
-    def _delay(self, retry: int, failure: _Failure) -> float:
+    def _delay(self, retry: int, failure: Failure) -> float:
         if failure.retry_after is not None:
             return min(failure.retry_after, self.retry_after_cap)
         backoff = min(self.backoff_max, self.backoff_base * 2 ** (retry - 1))
         return backoff * random.uniform(0.5, 1.0)
 
-    def _reason(self, failure: _Failure) -> str:
-        reason = _REASONS.get(failure.kind, "请求失败")
+    def _reason(self, failure: Failure) -> str:
+        reason = REASONS.get(failure.kind, "请求失败")
         if failure.status is not None:
             reason += f"（HTTP {failure.status}）"
         if failure.kind == "stall":
@@ -421,67 +348,17 @@ class OpenAIGenerator(Generator):
     def _redact(self, text: str) -> str:
         if len(self._api_key) >= 4:
             text = text.replace(self._api_key, "***")
-        text = _SECRET_RE.sub(lambda m: m.group(1) + "***", text)
+        text = SECRET_RE.sub(lambda m: m.group(1) + "***", text)
         return text if len(text) <= 200 else text[:200] + "…"
 
-    def _error(self, f: _Failure, attempts: int) -> GenerationFailure:
-        message, hint = _MESSAGES.get(f.kind, _MESSAGES["other"])
+    def _error(self, f: Failure, attempts: int) -> GenerationFailure:
+        message, hint = MESSAGES.get(f.kind, MESSAGES["other"])
         fields = {
             "tried": f"（共尝试 {attempts} 次）" if attempts > 1 else "",
             "detail": f"：{f.detail}" if f.detail else "",
-            "url": _safe_url(self.base_url), "model": self.model, "status": f.status,
+            "url": safe_url(self.base_url), "model": self.model, "status": f.status,
             "timeout": f"{self.timeout:g}", "waited": f"{f.waited:g}",
         }
         text, hint = message.format(**fields), hint.format(**fields)
         return GenerationFailure(text, hint=hint, kind=f.kind, status=f.status, attempts=attempts)
 
-
-class ScriptedGenerator(Generator):
-    """In-process fake for tests of other modules: replies from a function or a list, streamed in pieces.
-
-    A list item that is an exception is raised instead of replying. Every call's messages are recorded
-    in `calls` (copies), its temperature in `temperatures`. An empty reply raises `GenerationError`, as the
-    real generator does.
-    """
-
-    def __init__(
-        self, replies: Callable[[list[Message]], str] | Sequence[str | BaseException], *,
-        name: str = "scripted", pieces: int = 3, delay: float = 0.0,
-    ) -> None:
-        self.name = name
-        self._replies = replies
-        self._next = 0
-        self.pieces = max(1, pieces)
-        self.delay = delay
-        self.calls: list[list[Message]] = []
-        self.temperatures: list[float] = []
-
-    @property
-    def last_messages(self) -> list[Message]:
-        if not self.calls:
-            raise AssertionError("ScriptedGenerator was never called")
-        return self.calls[-1]
-
-    async def complete(
-        self, messages: list[Message], *, on_delta: OnDelta = None, on_retry: OnRetry = None,
-        temperature: float = 0.3,
-    ) -> str:
-        self.calls.append([dict(m) for m in messages])
-        self.temperatures.append(temperature)
-        if callable(self._replies):
-            reply: str | BaseException = self._replies(messages)
-        else:
-            if self._next >= len(self._replies):
-                raise AssertionError(f"ScriptedGenerator has no reply left for call {len(self.calls)}")
-            reply = self._replies[self._next]
-            self._next += 1
-        if isinstance(reply, BaseException):
-            raise reply
-        if not reply.strip():
-            raise GenerationError(f"模型 {self.name} 返回了空内容", hint=_EMPTY_HINT)
-        size = -(-len(reply) // self.pieces)
-        for start in range(0, len(reply), size):
-            await asyncio.sleep(self.delay)
-            if on_delta is not None:
-                on_delta(reply[start : start + size])
-        return reply

@@ -15,7 +15,8 @@ import pytest
 from pydantic import SecretStr
 
 from drafter.errors import ConfigError, GenerationError
-from drafter.generation import Generator, Message, OpenAIGenerator, ScriptedGenerator
+from drafter.fakes import ScriptedGenerator
+from drafter.generation import Generator, Message, OpenAIGenerator
 from drafter.settings import Settings
 
 try:

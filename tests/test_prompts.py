@@ -14,7 +14,8 @@ import pytest
 import drafter.drafting as drafting
 from drafter.errors import ConfigError, PromptError
 from drafter.facts import load_facts
-from drafter.generation import Message, ScriptedGenerator
+from drafter.fakes import ScriptedGenerator
+from drafter.generation import Message
 from drafter.prompts import load_template, render, render_text, variables
 from drafter.settings import REPO_ROOT, Settings
 from drafter.workspace import Workspace
