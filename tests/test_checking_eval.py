@@ -78,3 +78,17 @@ def test_speed_smoke() -> None:
     t0 = time.perf_counter()
     check(big, bench.FACTS)
     assert time.perf_counter() - t0 < 60 * statistics.median(times) + 0.05
+
+
+def test_blind_set_thresholds(ev: ModuleType) -> None:
+    """30 pairs labelled by someone who had not seen the rules or the code (tests/data/check_blind.jsonl)."""
+    result = ev.evaluate(ev.load(ROOT / "tests" / "data" / "check_blind.jsonl"))
+    assert result["items"] == 30
+    assert result["recall"] >= 0.98, result["details"]
+    assert result["fpr"] <= 0.02, result["details"]
+
+
+def test_formal_numeral_in_a_word_does_not_swallow_the_count() -> None:
+    """队伍 holds 伍 (a formal 五): 参赛队伍八支 must still yield 八支 (a blind-set miss, now fixed)."""
+    flags = check("开展教职工篮球赛，参赛队伍八支。职工队伍三百余人。", "参赛队伍6支\n职工300余人")
+    assert [(f.text, f.reason, f.hint) for f in flags] == [("八支", "value_mismatch", "事实中为 6支")]

@@ -131,6 +131,9 @@ SOFT_ONE = "一壹"
 # Fixed phrases and names with numerals: never amounts. A phrase starting with a numeral character only
 # matches when no numeral character comes right before it (`3万一千元` keeps its `万一`).
 FIXED_PHRASES: tuple[str, ...] = (
+    # ordinary words holding a formal (大写) numeral, which must not join the next numeral (队伍八支)
+    "队伍", "入伍", "退伍", "落伍", "为伍", "行伍", "伍员", "陆续", "大陆", "登陆", "着陆", "水陆", "海陆",
+    "陆地", "陆军", "陆路", "收拾", "拾遗", "拾起", "拾金不昧", "肆意", "放肆", "肆虐", "大肆",
     # political slogans and names
     "三个代表", "四个意识", "四个自信", "四个全面", "两个维护", "两个确立", "两个务必", "三个务必",
     "两个大局", "两个结合", "三个文明", "两个文明", "四个文明", "两个一百年", "两个毫不动摇", "五个一",
