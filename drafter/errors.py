@@ -40,6 +40,7 @@ class FactsError(InputError):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"事实字段「{field}」有误：{reason}")
         self.field = field
+        self.reason = reason
 
 
 class NotFoundError(DrafterError):

@@ -43,6 +43,11 @@ _LABEL_RE = re.compile(r"^\s*([\u4e00-\u9fff]{1,8})\s*[：:]\s*(.*)$")
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d+(?:[.．](?!\d)|[、)）])|[（(]\d+[）)])\s*")
 
 
+def strip_bullet(line: str) -> str:
+    """A fact line without its list marker (`- `, `1.`, `（2）`); `1.5万元…` keeps its number."""
+    return _BULLET_RE.sub("", line).strip()
+
+
 class Facts(BaseModel):
     """What the user knows about the year. Every number in a draft must come from here."""
 
@@ -66,7 +71,7 @@ class Facts(BaseModel):
     def _clean_lines(cls, v: Any) -> Any:
         if not isinstance(v, list):
             return v
-        cleaned = [_BULLET_RE.sub("", line).strip() if isinstance(line, str) else line for line in v]
+        cleaned = [strip_bullet(line) if isinstance(line, str) else line for line in v]
         return [line for line in cleaned if not isinstance(line, str) or line]
 
     @property

@@ -8,26 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from drafter.errors import FactsError
-from drafter.facts import ORG_TYPES, Facts, validate_facts
+from drafter.facts import ORG_TYPES, Facts, strip_bullet, validate_facts
 from drafter.models import OutlineSection
 from drafter.outline import number_headings
 
 FIELD_LABELS = {"org": "单位名称", "year": "年度", "org_type": "单位类型", "superior": "上级组织", "items": "全年工作",
                 "shortcomings": "存在不足", "plans": "明年打算", "notes": "备注", "facts": "事实"}
-_PYDANTIC_REASONS = {
-    "missing": "缺少此项",
-    "string_too_short": "不能为空",
-    "too_short": "至少需要填写一条",
-    "greater_than_equal": "应在 1949–2100 之间",
-    "less_than_equal": "应在 1949–2100 之间",
-    "int_parsing": "应为四位数字的年份",
-    "int_from_float": "应为整数",
-    "string_type": "应为文字",
-    "list_type": "应为逐行填写的列表",
-}
 
 EXAMPLE = {
     "org": "宏远机械制造有限公司",
@@ -51,7 +38,6 @@ EXAMPLE = {
 
 
 # --- facts ---------------------------------------------------------------------------------------------------
-_BULLET = re.compile(r"^(?:[-*•·－—]+|\d+[.、．)]|[（(]\d+[）)])\s*")
 
 
 def default_year(today: datetime | None = None) -> int:
@@ -63,20 +49,14 @@ def default_year(today: datetime | None = None) -> int:
 def split_lines(text: str | None) -> list[str]:
     """One fact per line; blank lines and lines that are only a list marker (「- 」「1.」) are dropped.
     The Facts model strips the markers themselves."""
-    return [line.strip() for line in (text or "").splitlines() if _BULLET.sub("", line.strip()).strip()]
+    return [line.strip() for line in (text or "").splitlines() if strip_bullet(line)]
 
 
 def facts_error_message(err: FactsError) -> str:
     """A FactsError as a Chinese sentence that names the field by its form label."""
     field = (err.field or "facts").split(".")[0]
     label = FIELD_LABELS.get(field, field)
-    reason = ""
-    cause = err.__cause__
-    if isinstance(cause, ValidationError) and cause.errors():
-        reason = _PYDANTIC_REASONS.get(cause.errors()[0]["type"], "")
-    if not reason:
-        reason = str(err).split("有误：", 1)[-1]
-    return f"「{label}」有误：{reason}"
+    return f"「{label}」有误：{err.reason}"
 
 
 def facts_from_form(org: str | None, year: Any, org_type: str | None, superior: str | None, items: str | None,
@@ -166,7 +146,7 @@ def text_to_outline(text: str, previous: Sequence[OutlineSection] | None = None)
             continue
         if not sections:
             raise OutlineError(f"提纲第 {n} 行：请先用【开篇】【正文】等标记开始一节，再在其下逐行写事实")
-        fact = _BULLET.sub("", line).strip()
+        fact = strip_bullet(line)
         if fact:
             sections[-1]["facts"].append(fact)
     if not sections:
