@@ -96,7 +96,7 @@ class Drafter:
         rules = plan_outline(facts)
         if not (use_model and self.generator):
             return rules
-        headings = "\n".join(s.heading for s in rules if s.kind == "body")
+        headings = "\n".join(await asyncio.to_thread(self._exemplar_headings, facts, rules))
         prompt = render(self.settings.prompts_dir, "outline", org=facts.org, org_type=facts.org_type, year=facts.year,
                         items="\n".join(f"{i}. {t}" for i, t in enumerate(facts.items)), example_headings=headings)
         try:
@@ -104,6 +104,21 @@ class Drafter:
         except GenerationError:
             return rules
         return outline_from_model(answer, facts) or rules
+
+    def _exemplar_headings(self, facts: Facts, rules: list[OutlineSection]) -> list[str]:
+        """Level-1 headings of past summaries about this year's themes, masked, for the model to imitate;
+        the rule-based headings when there is no index."""
+        own = [re.sub(r"^[一二三四五六七八九十]+、", "", s.heading) for s in rules if s.kind == "body"]
+        if self.retriever is None:
+            return own
+        queries = [s.query or s.heading for s in rules if s.kind == "body"]
+        found: list[str] = []
+        for hits in self.retriever.search_many(queries, 3, filters=Filters(levels=[1], positions=["body"])):
+            for h in hits:
+                bare = re.sub(r"^[一二三四五六七八九十]+、\s*", "", h.chunk.heading)
+                if bare and not re.search(r"[0-9xX×_*]", bare) and bare not in found:
+                    found.append(bare)
+        return (found or own)[:12]
 
     # --- drafting ----------------------------------------------------------------------------------------
     async def stream(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> AsyncIterator[DraftEvent]:

@@ -754,6 +754,11 @@ def test_model_outline_is_used(data_dir: Path, index: CorpusIndex) -> None:
     assert "拟定正文提纲" in user and outline_req.body["temperature"] == pytest.approx(0.2)
     for i, item in enumerate(facts.items):
         assert f"{i}. {item}" in user
+    # the example headings are real level-1 headings of past summaries, with no digits or placeholders
+    examples = user.split("范文常用的一级标题示例：", 1)[1].split("要求：", 1)[0].split()
+    corpus_headings = {c.heading.split("、", 1)[-1] for c in index.chunks() if c.level == 1}
+    assert examples and set(examples) <= corpus_headings
+    assert not any(re.search(r"[0-9xX]", h) for h in examples)
     body = [s for s in draft.sections if s.kind == "body"]
     assert [s.heading for s in body] == ["一、夯实思想根基，凝聚奋进力量", "二、竭诚服务职工，办好民生实事",
                                          "三、建功立业新时代，争创一流业绩"]
