@@ -40,6 +40,11 @@ _BLOCK_LABELS = {
     "plans": ("明年打算", "明年工作打算", "下一步打算", "下一步工作", "工作打算", "打算", "计划"),
 }
 _LABEL_RE = re.compile(r"^\s*([\u4e00-\u9fff]{1,8})\s*[：:]\s*(.*)$")
+# A heading line of its own (nothing after the colon) that names a block in other words:
+# 存在的不足：, 2025年工作打算：, 下一年工作计划：, 一年来的主要工作：
+_BLOCK_HEADING_RE = re.compile(r"^\s*[#\s]*([0-9\u4e00-\u9fff、]{1,16})\s*[：:]?\s*$")
+_BLOCK_CUES = (("shortcomings", ("不足", "问题", "差距")), ("plans", ("打算", "计划", "思路", "设想", "安排")),
+               ("items", ("工作", "事实", "成绩", "情况")))
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d+(?:[.．](?!\d)|[、)）])|[（(]\d+[）)])\s*")
 
 
@@ -124,6 +129,17 @@ def _field_for(label: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+def _block_heading(line: str) -> str | None:
+    """`存在的不足：` or `2025年工作打算：` alone on a line starts a block; a fact never ends with a colon."""
+    m = _BLOCK_HEADING_RE.match(line)
+    if not m or not line.rstrip().endswith(("：", ":")):
+        return None
+    for block, cues in _BLOCK_CUES:
+        if any(c in m.group(1) for c in cues):
+            return block
+    return None
+
+
 def parse_facts_text(text: str) -> Facts:
     """Read the plain-text form. Unlabelled lines before any block are the year's work items."""
     data: dict[str, Any] = {"items": [], "shortcomings": [], "plans": []}
@@ -145,6 +161,10 @@ def parse_facts_text(text: str) -> Facts:
                 if rest:
                     data[block].append(rest)
                 continue
+        fuzzy = _block_heading(line)
+        if fuzzy:
+            block = fuzzy
+            continue
         data[block].append(line)
     if "year" in data:
         m_year = re.fullmatch(r"\s*(\d{4})\s*年?度?\s*", str(data["year"]))

@@ -199,3 +199,11 @@ def test_five_digit_year_is_refused() -> None:
     with pytest.raises(FactsError) as info:
         parse_facts("单位：甲公司\n年度：20245\n开展活动3次")
     assert info.value.field == "year"
+
+
+def test_block_headings_in_other_words() -> None:
+    f = parse_facts("单位名称：XX医院\n年度：2024年\n一、主要工作：\n召开职代会1次\n慰问困难职工12户\n"
+                    "存在的不足：\n活动形式单一\n2025年工作打算：\n举办运动会")
+    assert f.items == ["召开职代会1次", "慰问困难职工12户"]
+    assert f.shortcomings == ["活动形式单一"] and f.plans == ["举办运动会"]
+
