@@ -77,6 +77,7 @@ class CorpusIndex:
         self._chunks: list[Chunk] | None = None
         self._cache: EmbeddingCache | None = None
         self.version = 0  # bumps on every change; the lexical index rebuilds when it moves
+        self._checked_version = -1
 
     # --- configuration -----------------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -230,8 +231,12 @@ class CorpusIndex:
                                  removed=len(stale), computed=self.cache.computed - before)
 
     def ensure_built(self, progress: Progress | None = None) -> None:
+        """Build when missing or stale; checked once per process (every search calls this)."""
+        if self._checked_version == self.version:
+            return
         if not self.is_built():
             self.refresh(progress)
+        self._checked_version = self.version
 
     @staticmethod
     def _existing_ids(collection: Any) -> Iterable[str]:
