@@ -10,6 +10,7 @@ from __future__ import annotations
 # Forbidden continuations stop a measure word from matching the first character of an ordinary word
 # (`三场所`, `一期工程`, `五十年代`).
 UNITS: dict[str, tuple[str, str]] = {
+    "间": ("间", "隙|断|接|歇|距|或|隔|谍"),
     "元人民币": ("money", ""),
     "人民币": ("money", ""),
     "元钱": ("money", ""),
@@ -50,7 +51,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "台": ("台", "阶|账|湾|风|上|下|前"),
     "辆": ("辆", ""),
     "张": ("张", "贴|扬|力|罗|弛|口"),
-    "条": ("条", "件|例|款|线|理|幅|心|规"),
+    "条": ("条", "件|例|款|线(?!路)|理|幅|心|规"),
     "栋": ("栋", "梁"),
     "幢": ("幢", ""),
     "块": ("块", "儿|头"),
@@ -113,7 +114,6 @@ UNITS: dict[str, tuple[str, str]] = {
 # Measure words that are also common single-character words: only after Arabic digits (`3处` but not `四处`).
 ARABIC_ONLY_UNITS: dict[str, tuple[str, str]] = {
     "处": ("处", "理|置|长|室|级|于|在|分|方|事"),
-    "间": ("间", ""),
     "起": ("起", "来|到|草|步|点|始|源|诉|航"),
     "只": ("只", "有|是|要|能|会"),
     "分": ("score", "之|钟|别|享|会|行|公司|局|厂|队|配|工|类|布|析|管|批|期|层|组|区|散|担|解|级|值|数|红|子|部"),
@@ -131,6 +131,10 @@ SOFT_ONE = "一壹"
 # Fixed phrases and names with numerals: never amounts. A phrase starting with a numeral character only
 # matches when no numeral character comes right before it (`3万一千元` keeps its `万一`).
 FIXED_PHRASES: tuple[str, ...] = (
+    # idioms and reduplications with a measure word: narration, not counts
+    "一户不落", "一个不落", "一人不落", "一个不少", "一户不漏", "一个不漏", "一件件", "一项项", "一个个", "一次次",
+    "一位位", "一批批", "一场场", "一条条", "一家家", "一户户", "百家争鸣", "千家万户", "家家户户", "一家人", "一家亲",
+    "一人一档", "一户一档", "一户一策", "一企一策", "一人一策", "一事一议", "一厂一策", "一校一品",
     # ordinary words holding a formal (大写) numeral, which must not join the next numeral (队伍八支)
     "队伍", "入伍", "退伍", "落伍", "为伍", "行伍", "伍员", "陆续", "大陆", "登陆", "着陆", "水陆", "海陆",
     "陆地", "陆军", "陆路", "收拾", "拾遗", "拾起", "拾金不昧", "肆意", "放肆", "肆虐", "大肆",

@@ -30,6 +30,7 @@ _TOKEN_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?|.", re.S)
 _SEPARATOR_RE = re.compile(r"(?<=[0-9])[,，](?=[0-9]{3})")
 
 Range = tuple[float, float]
+_CN_DECIMAL_RE = re.compile(r"([零〇一二两三四五六七八九十百千]*)点([零〇一二三四五六七八九]+)([万亿]?)")
 
 
 def normalise(text: str) -> str:
@@ -51,6 +52,14 @@ def parse_numeral(s: str) -> Range | None:
     s = normalise(s)
     if "几" in s or s[0] == "数":
         return _parse_vague(s)
+    m = _CN_DECIMAL_RE.fullmatch(s)
+    if m:  # 十七点四万, 三点五: the integer part, the digits after 点, an optional 万/亿
+        whole = _parse_exact(m.group(1)) if m.group(1) not in ("", "零", "〇") else 0.0
+        if whole is None:
+            return None
+        frac = float("0." + "".join(str(CN_DIGITS[c]) for c in m.group(2)))
+        v = round((whole + frac) * (CN_UNITS[m.group(3)] if m.group(3) else 1), 6)
+        return (v, v)
     pair = _adjacent_pair(s)
     if pair is not None:
         i, d1, d2 = pair
