@@ -80,12 +80,12 @@ def test_speed_smoke() -> None:
     assert time.perf_counter() - t0 < 60 * statistics.median(times) + 0.05
 
 
-@pytest.mark.parametrize("name", ["check_blind.jsonl", "check_blind2.jsonl"])
+@pytest.mark.parametrize("name", ["check_blind.jsonl", "check_blind2.jsonl", "check_blind3.jsonl"])
 def test_blind_set_thresholds(ev: ModuleType, name: str) -> None:
     """30 pairs each, labelled by people who had not seen the rules or the code (the second set is dense
     with idioms, slogans, ranks and the facts' own numbers rewritten: a false-positive probe)."""
     result = ev.evaluate(ev.load(ROOT / "tests" / "data" / name))
-    assert result["items"] == 30
+    assert result["items"] in (30, 36)
     assert result["recall"] >= 0.98, result["details"]
     assert result["fpr"] <= 0.02, result["details"]
 
@@ -105,3 +105,12 @@ def test_formal_numeral_in_a_word_does_not_swallow_the_count() -> None:
 ])
 def test_second_blind_set_findings(draft: str, facts: str, flagged: list[str]) -> None:
     assert [f.text for f in check(draft, facts)] == flagged
+
+
+@pytest.mark.parametrize("slot", ["【X】", "【】", "[__]", "【 ×× 】"])
+def test_bracketed_empty_slots_are_placeholders(slot: str) -> None:
+    draft = f"惠及职工{slot}人次。"
+    flags = check(draft, "慰问困难职工30户")
+    at = draft.index(slot)
+    assert [f.kind for f in flags] == ["placeholder"]
+    assert at <= flags[0].start < flags[0].end <= at + len(slot)  # the slot (or the token inside it)
