@@ -58,8 +58,8 @@ def parse_numeral(s: str) -> Range | None:
         if whole is None:
             return None
         frac = float("0." + "".join(str(CN_DIGITS[c]) for c in m.group(2)))
-        v = round((whole + frac) * (CN_UNITS[m.group(3)] if m.group(3) else 1), 6)
-        return (v, v)
+        value = round((whole + frac) * (CN_UNITS[m.group(3)] if m.group(3) else 1), 6)
+        return (value, value)
     pair = _adjacent_pair(s)
     if pair is not None:
         i, d1, d2 = pair
