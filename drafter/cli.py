@@ -10,9 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from .errors import DrafterError
+from .errors import DrafterError, InputError
 
 
 def _print_json(obj: Any) -> None:
@@ -82,13 +83,13 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.batch:
         queries = [line.strip() for line in _read_lines(args.batch) if line.strip()]
         for hits in ws.search_many(queries, args.k, mode=args.mode, filters=_filters(args)):
-            _print_json({"hits": [_hit_json(h) for h in hits]})
+            _print_json({"hits": [h.to_dict() for h in hits]})
         return 0
     if not args.query:
-        raise _usage("search 需要 QUERY 或 --batch FILE")
+        raise InputError("search 需要 QUERY 或 --batch FILE")
     hits = ws.search(args.query, args.k, mode=args.mode, filters=_filters(args))
     if args.json:
-        _print_json({"hits": [_hit_json(h) for h in hits]})
+        _print_json({"hits": [h.to_dict() for h in hits]})
     else:
         for n, h in enumerate(hits, 1):
             c = h.chunk
@@ -97,23 +98,11 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hit_json(hit: Any) -> dict[str, Any]:
-    return hit.to_dict()
-
-
 def _read_lines(path: str) -> list[str]:
-    from .errors import InputError
-
     try:
-        return open(path, encoding="utf-8").read().splitlines()
+        return Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"无法读取 {path}：{exc}") from exc
-
-
-def _usage(message: str) -> Exception:
-    from .errors import InputError
-
-    return InputError(message)
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
@@ -188,8 +177,6 @@ def _print_draft(draft: Any) -> None:
 
 
 def _write_out(ws: Any, draft: Any, out: str) -> None:
-    from pathlib import Path
-
     fmt = "docx" if out.lower().endswith(".docx") else "md"
     Path(out).write_bytes(ws.export(draft.id, fmt))
     sys.stderr.write(f"已导出 {out}\n")

@@ -21,7 +21,7 @@ from .errors import GenerationError, InputError
 from .facts import Facts
 from .generation import Generator, Message
 from .models import Draft, OutlineSection, Section, Source
-from .outline import cn_number, outline_from_model, plan_outline, staff_word
+from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
 from .prompts import render
 from .retrieval import Filters, Retriever
 from .settings import Settings
@@ -71,7 +71,7 @@ def _label(path: str) -> str:
 def _strip_heading(text: str, heading: str) -> str:
     """Models often repeat the heading or add Markdown; the section's text is the body only."""
     lines = [ln.strip() for ln in text.strip().splitlines()]
-    bare = re.sub(r"^[一二三四五六七八九十]+、", "", heading)
+    bare = bare_heading(heading)
     while lines and (not lines[0] or (bare and bare in lines[0] and len(lines[0]) <= len(heading) + 6)):
         lines.pop(0)
     body = "\n".join(ln.lstrip("#").strip() for ln in lines if ln)
@@ -108,14 +108,14 @@ class Drafter:
     def _exemplar_headings(self, facts: Facts, rules: list[OutlineSection]) -> list[str]:
         """Level-1 headings of past summaries about this year's themes, masked, for the model to imitate;
         the rule-based headings when there is no index."""
-        own = [re.sub(r"^[一二三四五六七八九十]+、", "", s.heading) for s in rules if s.kind == "body"]
+        own = [bare_heading(s.heading) for s in rules if s.kind == "body"]
         if self.retriever is None:
             return own
         queries = [s.query or s.heading for s in rules if s.kind == "body"]
         found: list[str] = []
         for hits in self.retriever.search_many(queries, 3, filters=Filters(levels=[1], positions=["body"])):
             for h in hits:
-                bare = re.sub(r"^[一二三四五六七八九十]+、\s*", "", h.chunk.heading)
+                bare = bare_heading(h.chunk.heading)
                 if bare and not re.search(r"[0-9xX×_*]", bare) and bare not in found:
                     found.append(bare)
         return (found or own)[:12]
@@ -209,13 +209,13 @@ class Drafter:
     @staticmethod
     def _topic(s: Section) -> str:
         """The dense query: heading and theme words only. Short, and recurring across drafts (cached)."""
-        bare = re.sub(r"^[一二三四五六七八九十]+、", "", s.heading)
+        bare = bare_heading(s.heading)
         return " ".join(x for x in (bare, s.query) if x) or KIND_LABEL[s.kind]
 
     @staticmethod
     def _query(s: Section) -> str:
         """The lexical query: the topic plus the section's own facts."""
-        bare = re.sub(r"^[一二三四五六七八九十]+、", "", s.heading)
+        bare = bare_heading(s.heading)
         return " ".join(x for x in (bare, s.query, "；".join(s.facts)) if x)[:300] or KIND_LABEL[s.kind]
 
     async def _write(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,

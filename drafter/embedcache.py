@@ -68,16 +68,6 @@ class EmbeddingCache:
                 found[k] = np.asarray(v, dtype=np.float32)
         return np.vstack([found[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
-    def misses(self, texts: Sequence[str]) -> int:
-        keys = [text_key(self.model, t) for t in texts]
-        n = 0
-        with self._lock:
-            for k in keys:
-                if k not in self._shipped and self._conn.execute(
-                        "SELECT 1 FROM vectors WHERE key=?", (k,)).fetchone() is None:
-                    n += 1
-        return n
-
     def close(self) -> None:
         self._conn.close()
 

@@ -154,9 +154,6 @@ class CorpusIndex:
             files += [(p, False) for p in sorted(self.docs_dir.glob("*.txt"))]
         return files
 
-    def documents(self) -> list[Document]:
-        return [load_file(p) for p, _ in self._document_files()]
-
     def list_documents(self) -> list[DocInfo]:
         manifest = self._read_manifest()
         return [DocInfo(**d) for d in manifest.get("docs", {}).values()]

@@ -11,7 +11,7 @@ import re
 
 from .facts import Facts
 from .models import OutlineSection
-from .outline import THEMES, Theme, open_word, staff_word, theme_of
+from .outline import THEMES, Theme, bare_heading, open_word, staff_word, theme_of
 
 CONNECTORS = ("", "同时，", "此外，", "与此同时，", "另外，")
 ENUM = ("一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是")
@@ -54,7 +54,7 @@ def opening(facts: Facts) -> str:
 
 def _theme_for(section: OutlineSection, facts: Facts) -> Theme:
     """The theme whose heading the section carries; otherwise the theme most of its facts belong to."""
-    bare = re.sub(r"^[一二三四五六七八九十]+、", "", section.heading)
+    bare = bare_heading(section.heading)
     for theme in THEMES:
         if _fill(theme.heading, facts) == bare:
             return theme
@@ -85,7 +85,7 @@ def body(section: OutlineSection, facts: Facts, *, variant: int = 0, instruction
         paragraphs.append(joined)
     if concise:
         return "\n".join(paragraphs) if paragraphs else _fill(theme.lead, facts)
-    bare = re.sub(r"^[一二三四五六七八九十]+、", "", section.heading)
+    bare = bare_heading(section.heading)
     lead = _fill(theme.lead, facts) if variant % 2 == 0 else f"围绕“{bare}”，{_fill(theme.lead, facts)}"
     wrap = ("通过这些工作，" if variant % 2 == 0 else "一系列举措扎实推进，") + _fill(theme.wrap, facts)
     if paragraphs:

@@ -16,6 +16,12 @@ from .facts import Facts
 from .models import OutlineSection
 
 NUMERALS = "一二三四五六七八九十"
+_HEADING_NUMBER = re.compile(rf"^[{NUMERALS}]+、\s*")
+
+
+def bare_heading(heading: str) -> str:
+    """A level-1 heading without its number: `三、关心职工生活` → `关心职工生活`."""
+    return _HEADING_NUMBER.sub("", heading.strip())
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,7 @@ def number_headings(sections: list[OutlineSection]) -> list[OutlineSection]:
             out.append(s)
             continue
         n += 1
-        bare = re.sub(rf"^[{NUMERALS}]+、\s*", "", s.heading)
+        bare = bare_heading(s.heading)
         out.append(s.model_copy(update={"heading": f"{cn_number(n)}、{bare}"}))
     return out
 
@@ -187,7 +193,7 @@ def _heading_for(themes: list[str], facts: Facts) -> str:
 
 
 def _second_heading(heading: str) -> str:
-    bare = re.sub(rf"^[{NUMERALS}]+、\s*", "", heading)
+    bare = bare_heading(heading)
     return "持续深化" + bare.split("，")[0].removeprefix("加强").removeprefix("深入").removeprefix("开展") + "，推动工作再上台阶"
 
 

@@ -207,7 +207,11 @@ class Retriever:
         if len(per_query) != len(queries):
             raise InputError("filters 的数量应与查询数量一致")
         _, chunks = self._lexical()
-        masks = {id(f): self._mask(f, chunks) for f in per_query}
+        masks: dict[str, np.ndarray | None] = {}
+        for f in per_query:  # one pass over the chunks per distinct filter (a draft sends one per section)
+            key = repr(f.chroma_where())
+            if key not in masks:
+                masks[key] = self._mask(f, chunks)
         dense: list[list[int]] = [[] for _ in queries]
         if mode in ("hybrid", "dense"):
             vectors = self._query_vectors(list(dense_queries) if dense_queries else queries)
@@ -219,7 +223,7 @@ class Retriever:
                     dense[i] = ranking
         results = []
         for q, f, d_rank in zip(queries, per_query, dense, strict=True):
-            mask = masks[id(f)]
+            mask = masks[repr(f.chroma_where())]
             lex = self._bm25_ranking(q, mask) if mode in ("hybrid", "bm25") else []
             results.append(self._fuse(q, chunks, d_rank, lex, k, diversify, mask))
         return results

@@ -6,7 +6,6 @@ Each finished section is committed on its own, so a crash mid-draft loses nothin
 from __future__ import annotations
 
 import builtins
-import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -99,10 +98,3 @@ class DraftStore:
                 "SELECT body FROM section_versions WHERE draft_id=? AND idx=? ORDER BY version", (draft_id, index)
             ).fetchall()
         return [Section.model_validate_json(r[0]) for r in rows]
-
-    def delete(self, draft_id: str) -> None:
-        with self._lock:
-            self._conn.execute("DELETE FROM drafts WHERE id=?", (draft_id,))
-
-    def dumps(self, draft: Draft) -> str:
-        return json.dumps(draft.model_dump(), ensure_ascii=False)

@@ -11,7 +11,7 @@ from typing import Any
 from drafter.errors import FactsError
 from drafter.facts import ORG_TYPES, Facts, strip_bullet, validate_facts
 from drafter.models import OutlineSection
-from drafter.outline import number_headings
+from drafter.outline import bare_heading, number_headings
 
 FIELD_LABELS = {"org": "单位名称", "year": "年度", "org_type": "单位类型", "superior": "上级组织", "items": "全年工作",
                 "shortcomings": "存在不足", "plans": "明年打算", "notes": "备注", "facts": "事实"}
@@ -107,15 +107,10 @@ _OUTLINE_KINDS = {
 _OUTLINE_LABEL = {"opening": "开篇", "body": "正文", "shortcomings": "不足", "plans": "打算", "closing": "结尾"}
 _DEFAULT_HEADINGS = {"shortcomings": "存在的不足", "plans": "下一步工作打算"}
 _SECTION_LINE = re.compile(r"^[【\[]\s*([^】\]]*?)\s*[】\]]\s*(.*)$")
-_NUMERAL_PREFIX = re.compile(r"^[一二三四五六七八九十]+、\s*")
 
 
 class OutlineError(ValueError):
     """The outline text does not parse; the message names the line, in Chinese."""
-
-
-def _bare(heading: str) -> str:
-    return _NUMERAL_PREFIX.sub("", heading.strip())
 
 
 def outline_to_text(outline: Sequence[OutlineSection]) -> str:
@@ -140,7 +135,7 @@ def text_to_outline(text: str, previous: Sequence[OutlineSection] | None = None)
             kind = _OUTLINE_KINDS.get(label)
             if kind is None:
                 raise OutlineError(f"提纲第 {n} 行：不认识的类型「{label}」，可用：开篇、正文、不足、打算、结尾")
-            if kind == "body" and not _bare(heading):
+            if kind == "body" and not bare_heading(heading):
                 raise OutlineError(f"提纲第 {n} 行：正文部分需要一个标题，如【正文】一、关心职工生活，体现组织温暖")
             sections.append({"kind": kind, "heading": heading or _DEFAULT_HEADINGS.get(kind, ""), "facts": []})
             continue
@@ -151,13 +146,13 @@ def text_to_outline(text: str, previous: Sequence[OutlineSection] | None = None)
             sections[-1]["facts"].append(fact)
     if not sections:
         raise OutlineError("提纲为空")
-    by_heading = {(s.kind, _bare(s.heading)): s.query for s in previous or []}
+    by_heading = {(s.kind, bare_heading(s.heading)): s.query for s in previous or []}
     by_kind: dict[str, list[str]] = {}
     for s in previous or []:
         by_kind.setdefault(s.kind, []).append(s.query)
     out = []
     for new in sections:
-        query = by_heading.get((new["kind"], _bare(new["heading"])))
+        query = by_heading.get((new["kind"], bare_heading(new["heading"])))
         if query is None and new["kind"] != "body" and len(by_kind.get(new["kind"], [])) == 1:
             query = by_kind[new["kind"]][0]
         out.append(OutlineSection(kind=new["kind"], heading=new["heading"], facts=new["facts"], query=query or ""))

@@ -29,6 +29,3 @@ class Flag(BaseModel):
     kind: FlagKind = "amount"
     reason: FlagReason = "not_in_facts"
     hint: str = ""  # 事实中为 30户 / 15户 + 20户 = 35户 / 来自范文《…》
-
-    def shifted(self, offset: int) -> Flag:
-        return self.model_copy(update={"start": self.start + offset, "end": self.end + offset})
