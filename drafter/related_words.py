@@ -21,8 +21,13 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .chunking import Chunk
+    from .index import CorpusIndex
 
 WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 COMMON_SHARE = 0.2  # a word in more than this share of sections says little about a topic: never added
@@ -79,6 +84,19 @@ def word_vectors(words: Sequence[str], shipped: dict[str, np.ndarray],
     m = np.vstack(rows).astype(np.float32)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     return m / np.where(norms == 0, 1, norms)
+
+
+def prepare(index: CorpusIndex, chunks: Sequence[Chunk]) -> int:
+    """Embed (into the cache under the data dir) the words of `chunks` that have no vector yet; returns how many."""
+    from .retrieval import init_jieba, tokenize  # retrieval imports this module
+
+    init_jieba(str(index.settings.cache_dir))
+    words = sorted({t for c in chunks for t in tokenize(c.embed_text()) if is_word(t)})
+    shipped = load_shipped_words(shipped_words_path(index.settings.corpus_dir, index.embedder.name))
+    missing = [w for w in words if w not in shipped]
+    if missing:
+        index.cache.get_or_compute(missing, index.embedder.passages)
+    return len(missing)
 
 
 @dataclass

@@ -29,7 +29,7 @@ CANDIDATES = 50
 QUERY_CACHE = 4096
 NON_BODY_TOPIC_WEIGHT = 0.8
 DOC_REPEAT = 0.6  # diversity: each further pick from an already-used summary has its score scaled by this
-PARENT_CHILD = 0.5  # diversity: a heading's own passage and a passage under it largely say the same
+PARENT_CHILD = 0.25  # diversity: a heading's own passage and a passage under it largely say the same
 NEAR_DUPLICATE = 0.3  # diversity: character-bigram Jaccard above which two passages count as copies
 DENSE_WEIGHT = 0.4  # measured on both labelled sets: BM25 with the thesaurus is the stronger ranker here
 # Lexical query weights: the user's words, the genre thesaurus's, the corpus-derived related words.

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from drafter.related_words import is_word, shipped_words_path, write_shipped_words  # noqa: E402
-from drafter.retrieval import init_jieba, tokenize  # noqa: E402
-from drafter.settings import Settings  # noqa: E402
-from drafter.workspace import Workspace  # noqa: E402
+from drafter.related_words import is_word, shipped_words_path, write_shipped_words
+from drafter.retrieval import init_jieba, tokenize
+from drafter.settings import Settings
+from drafter.workspace import Workspace
 
 
 def main() -> None:
