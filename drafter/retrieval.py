@@ -77,9 +77,10 @@ def init_jieba(cache_dir: str) -> None:
         jieba = _jieba()
         jieba.setLogLevel(logging.WARNING)
         jieba.dt.tmp_dir = cache_dir
-        for w in DOMAIN_WORDS:
-            jieba.add_word(w, freq=20000)
-        jieba.initialize()
+        if not _jieba_ready:  # the dictionary is process-wide: adding the words again raises jieba's total
+            for w in DOMAIN_WORDS:  # frequency and changes how every later text is cut (seen with two data dirs)
+                jieba.add_word(w, freq=20000)
+            jieba.initialize()
         _jieba_ready.add(cache_dir)
 
 
