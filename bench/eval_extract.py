@@ -143,7 +143,7 @@ def score_seeds(n: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only")
-    ap.add_argument("--seeds", type=int, default=8, help="how many bundled summaries to run as materials")
+    ap.add_argument("--seeds", type=int, default=18, help="how many bundled summaries to run as materials")
     args = ap.parse_args()
     folders = sorted(p for p in DATA.iterdir() if (p / "gold.json").exists())
     if args.only:

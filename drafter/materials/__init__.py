@@ -70,7 +70,7 @@ def extract_materials(inputs: Sequence[tuple[str, bytes | None] | tuple[str, byt
             if ys and year not in ys:
                 skipped.append(SkipNote(mat.file, f"「{table.name}」为{min(ys)}年的表格，不在{year}年度内，未计入"))
                 continue
-            cands += table_candidates(table, mat.file, year, skipped)
+            cands += table_candidates(table, mat.file, year, skipped, standalone=mat.kind in ("xlsx", "csv"))
     checked = [c for c in cands if supported(_provenance(c))]
     facts, conflicts = merge(checked)
     guessed = org or _guess_org(materials)

@@ -22,6 +22,7 @@ from .model import Conflict
 
 MERGE_SIM = 0.5
 CONFLICT_SIM = 0.6
+PARTIAL_SIM = 0.35  # one figure the same, another different: the same activity, less alike in words
 TEXT_ONLY_SIM = 0.75
 _STRIP = re.compile(r"[0-9０-９.．%％]+|[^\u4e00-\u9fff]|[年月日号]|(?:[^，。]{0,12}?)(?:工会联合会|工会)|其中|全年|共计|共有|共|约|余|多")
 _COMMON = 300  # bigrams in more candidates than this are too common to find neighbours by
@@ -109,7 +110,8 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
                     parent[find(j)] = find(i)
             elif agree and not disagree and sim >= MERGE_SIM:
                 parent[find(j)] = find(i)
-            elif disagree and sim >= CONFLICT_SIM and not (a.cand.sheet or b.cand.sheet):
+            elif disagree and (sim >= CONFLICT_SIM or (agree and sim >= PARTIAL_SIM)) \
+                    and not (a.cand.sheet or b.cand.sheet):
                 conflicts.append((i, j))
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(nodes)):
@@ -161,9 +163,9 @@ def _fact(members: list[Candidate]) -> FactProvenance:
 
 
 def _reason(versions: list[FactProvenance]) -> str:
-    from .model import numbers_in
+    from .extract import amounts_of
 
-    sets = [[n for n, _v in numbers_in(v.text)] for v in versions]
+    sets = [[w for _k, _v, w in amounts_of(v.text)] for v in versions]
     differing = [[n for n in s if not all(n in other for other in sets)] for s in sets]
     shown = " / ".join("、".join(d) or "—" for d in differing)
     files = " 与 ".join("、".join(s.file for s in v.sources) for v in versions)

@@ -21,8 +21,11 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*•·]\s*|\d{1,2}\s*[.．、)）](?!\d)\s*|[
 _ENUM = re.compile(r"^(?:[一二三四五六七八九十]是|首先|其次|再次|最后|此外|另外|同时)[，,]?")
 _LEAD_TIME = re.compile(r"^(?:[一二三四上下全]季度|上半年|下半年|今年以来|本月|本季度|一年来|全年|年内|近期|日前|目前)[，,]")
 # A leading subject: the union (by any name) or 我们/我局. Cut when a verb follows.
-_SUBJECT = re.compile(r"^(?:[^，。；“”]{0,16}?(?:工会联合会|工会委员会|工会|联合会)|我们|我[局校院司所])"
-                      r"(?!干部|主席|委员|小组|会员|经费|工作)(?=(?:积极|认真|联合|共|先后|还|又|在|于)?[\u4e00-\u9fff])")
+_SUBJECT = re.compile(r"^(?:[^，。；“”]{0,16}?(?:工会联合会|工会委员会|工会)|联合会|我们|我[局校院司所])"
+                      r"(?=(?:积极|认真|联合|会同|牵头|共同|先后|还|又|在|于|与|为|对|向|以|把|按照|围绕|通过|坚持|始终|"
+                      r"深入|扎实|持续|大力|广泛|共)?(?:组织|开展|举办|举行|召开|慰问|走访|发放|开办|成立|组建|建立|评选|"
+                      r"表彰|完成|推进|实施|启动|邀请|协调|积极|认真|联合|会同|牵头|先后|在|于|与|为|对|向|按照|围绕|"
+                      r"通过|坚持|始终|深入|扎实|持续|大力|广泛|共同|共))")
 # Clauses that praise or explain rather than report; dropped from the end of a fact.
 _PRAISE = re.compile(r"^(?:进一步|有效|切实|充分|不断|极大|增强了?|提升了?|营造了?|丰富了?|激发了?|受到|得到|深受|展现了?|"
                      r"体现了?|促进了?|推动了?|彰显了?|为[^，]{0,20}(?:奠定|提供)|赢得|获得了?(?:一致|广泛|职工)|使|让|"
@@ -36,6 +39,7 @@ _EVENT_VERBS = re.compile(r"召开|举办|举行|审议通过|荣获|获得?[^�
 _NAMED = re.compile(r"“[^”]{2,}”|《[^》]{2,}》|\d{1,2}月")
 _NO_FACT = re.compile(r"^(?:发布时间|来源|作者|编辑|责任编辑|审核|供稿|通讯员|记者|联系电话|电话|地址|附件)[:：]")
 _SHORT_CLAUSE = 6
+_RESOLVE = re.compile(r"今后|下一步|一定要|努力|切实加以|认真(?:研究|解决|改进)|加以(?:改进|解决)|在.{0,10}中(?:逐步)?(?:解决|改进)")
 
 
 @dataclass(slots=True)
@@ -137,6 +141,8 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
             return None
         if not WORK_VERBS.search(clause):
             return None
+    if block == "shortcomings" and (period.is_future(clause) or _RESOLVE.search(clause)):
+        return None
     text = concise(clause, keep_numbers=bool(amounts))
     if len(text) < _SHORT_CLAUSE or not re.search(r"[\u4e00-\u9fff]{3}", text):
         return None
@@ -147,11 +153,22 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
 
 
 def concise(clause: str, *, keep_numbers: bool) -> str:
-    """The clause in the facts form's register: no list marker, no leading subject, no trailing praise."""
+    """The clause in the facts form's register: no list marker, no leading subject, no lead-in context before
+    the deed, no trailing praise. What remains is a span of the clause, so its numbers are verbatim."""
     s = _LIST_MARK.sub("", clause).strip()
     s = _ENUM.sub("", s)
     s = _LEAD_TIME.sub("", s)
-    pieces = [p for p in re.split(r"(?<=[，,])", s) if p]
+    pieces = split_pieces(s)
+    if keep_numbers:
+        with_amounts = [i for i, p in enumerate(pieces) if amounts_of(p)]
+        if with_amounts:
+            first, last = with_amounts[0], with_amounts[-1]
+            while first > 0 and _deed_or_time(pieces[first - 1]):
+                first -= 1
+            end = last + 1
+            while end < len(pieces) and WORK_VERBS.search(pieces[end]) and not _PRAISE.match(pieces[end]):
+                end += 1
+            pieces = pieces[first:end]
     # Leading subject, also after a date: `3月8日，公司工会组织…`
     for i, p in enumerate(pieces[:2]):
         cut = _SUBJECT.sub("", p, count=1)
@@ -161,6 +178,30 @@ def concise(clause: str, *, keep_numbers: bool) -> str:
     while len(pieces) > 1 and _PRAISE.match(pieces[-1].strip("，, ")) and not (keep_numbers and amounts_of(pieces[-1])):
         pieces.pop()
     return "".join(pieces).strip("，,。 ")
+
+
+_TIME_PIECE = re.compile(r"^[^，]{0,10}(?:[0-9一二三四五六七八九十]+月|年初|年中|年底|年末|春节|节前|节日|期间|前夕|以来|当天|上午|下午)"
+                         r"[^，]{0,4}[，,]?$")
+
+
+def _deed_or_time(piece: str) -> bool:
+    return bool(WORK_VERBS.search(piece) or _TIME_PIECE.match(piece))
+
+
+def split_pieces(s: str) -> list[str]:
+    """Split at commas outside quotes and brackets; each piece keeps its comma."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        if ch in "“《（(「":
+            depth += 1
+        elif ch in "”》）)」":
+            depth = max(0, depth - 1)
+        elif ch in "，," and depth == 0:
+            out.append(s[start : i + 1])
+            start = i + 1
+    if start < len(s):
+        out.append(s[start:])
+    return [p for p in out if p]
 
 
 def _short(s: str, n: int = 30) -> str:

@@ -16,7 +16,10 @@ _YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _CN_YEAR_RE = re.compile(r"([一二][〇○零一二三四五六七八九]{3})年")
 
 SHORTCOMING_HEADING = re.compile(r"不足|差距|薄弱|存在的?(?:主要)?问题|问题[和与及]|短板")
-PLAN_HEADING = re.compile(r"打算|设想|下一?步|明年|来年|今后|思路|计划|安排|展望|努力方向")
+PLAN_HEADING = re.compile(r"打算|设想|下一?步|明年|来年|今后|思路|计划|安排|展望|努力方向|工作要求")
+# 计划/安排/思路 alone are weak: `做好工会工作计划，发展新会员` is a body heading about this year's deeds.
+_STRONG_PLAN = re.compile(r"打算|设想|下一?步|明年|来年|今后|展望|努力方向|[0-9]{4}年.{0,4}(?:计划|安排|思路)|"
+                          r"下[月季半]|下个月|[一二三四]季度|[0-9一二三四五六七八九十]{1,2}月")
 # A plan heading about the rest of this year (a monthly or quarterly report looking ahead).
 _WITHIN_YEAR = re.compile(r"下月|下个月|下季度|下一季度|[一二三四]季度|下半年|[0-9一二三四五六七八九十]{1,2}月")
 _NEXT_YEAR_WORDS = re.compile(r"明年|来年|新的一年|下一年|新一年|下年度")
@@ -53,7 +56,8 @@ def heading_block(heading: str, year: int, year_end: bool) -> str | None:
     for h in reversed(last):
         if SHORTCOMING_HEADING.search(h):
             return "shortcomings"
-        if PLAN_HEADING.search(h) and not re.search(r"(开展|完成|落实)情况|主要工作|工作回顾", h):
+        if PLAN_HEADING.search(h) and not re.search(r"(开展|完成|落实)情况|主要工作|工作回顾", h) \
+                and (_STRONG_PLAN.search(h) or not re.search(r"[，,]", h)):
             ys = years_in(h)
             if year + 1 in ys or _NEXT_YEAR_WORDS.search(h):
                 return "plans"

@@ -245,7 +245,7 @@ def _table_from_grid(name: str, grid: list[list[str]]) -> Table:
     rows = [(i + 1, r) for i, r in enumerate(grid) if any(c for c in r)]
     title_parts: list[str] = []
     # Title rows: a single filled cell (merged across the sheet), or a `填报单位：…` line above the header.
-    while rows and (sum(1 for c in rows[0][1] if c) == 1 or re.match(r"^(填报|制表|单位|日期)", _first(rows[0][1]))) \
+    while rows and (sum(1 for c in rows[0][1] if c) == 1 or re.match(r"^(填报|制表|单位|日期)[^，,]{0,8}[:：]", _first(rows[0][1]))) \
             and len(rows) > 1:
         title_parts.append(" ".join(c for c in rows[0][1] if c))
         rows = rows[1:]

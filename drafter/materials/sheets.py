@@ -24,24 +24,28 @@ _TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览
 _CARE_VERBS = ("帮扶", "慰问", "救助", "资助", "补助", "助学")
 
 
-def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]) -> list[Candidate]:
+def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote], *, standalone: bool = True
+                     ) -> list[Candidate]:
+    """Facts from one table. `standalone`: a spreadsheet file, not a table inside a report (a report's table
+    of activities is a list to quote row by row, not a register whose rows make a total)."""
     header = table.header
     rows = [(n, r) for n, r in table.rows if any(c for c in r)]
     if not header or not rows:
         return []
     cols = _classify(header, [r for _n, r in rows])
-    kept, dropped = [], []
+    kept: list[tuple[int, list[str]]] = []
+    dropped: list[tuple[int, list[str]]] = []
     for n, r in rows:
         y = _row_year(r, cols["date"])
         (dropped if y is not None and y != year else kept).append((n, r))
     if dropped:
-        ys = sorted({_row_year(r, cols["date"]) for _n, r in dropped} - {None})
+        ys = sorted({y for _n, r in dropped if (y := _row_year(r, cols["date"])) is not None})
         skipped.append(SkipNote(file, f"「{table.name}」{_ranges([n for n, _r in dropped])}日期为"
                                       f"{'、'.join(f'{y}年' for y in ys)}，不在{year}年度内，未计入"))
     if not kept:
         return []
     if cols["activity"] is not None and cols["name"] is None:
-        return _register(table, file, kept, cols)
+        return _register(table, file, kept, cols, totals=standalone)
     if cols["name"] is not None or cols["amount"] or cols["category"] is not None or len(kept) >= 5:
         return _ledger(table, file, kept, cols)
     return [_row_fact(table, file, n, r) for n, r in kept if re.search(r"\d", "".join(r))]
@@ -107,10 +111,11 @@ def _number(v: str) -> float:
 
 
 # --- a register: one activity a row --------------------------------------------------------------------------
-def _register(table: Table, file: str, kept: list[tuple[int, list[str]]], cols: dict) -> list[Candidate]:
+def _register(table: Table, file: str, kept: list[tuple[int, list[str]]], cols: dict, *, totals: bool
+              ) -> list[Candidate]:
     out = [_activity_fact(table, file, n, r, cols) for n, r in kept]
     count = cols["count"][0] if cols["count"] else None
-    if len(kept) >= 2:
+    if totals and len(kept) >= 2:
         n_rows = len(kept)
         text = f"全年登记活动{n_rows}项"
         comp = f"{file}「{table.name}」{_ranges([n for n, _r in kept])}计数 = {n_rows}"
