@@ -65,12 +65,6 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> CorpusIndex:
     return ws.index
 
 
-def attach(ws: Workspace, index: CorpusIndex) -> Workspace:
-    """Give `ws` the module's index (its `index` is a cached_property): no rebuild per test."""
-    ws.__dict__["index"] = index
-    return ws
-
-
 def fast_generator(srv: FakeOpenAI, **overrides: Any) -> OpenAIGenerator:
     options: dict[str, Any] = {"api_key": KEY, "base_url": srv.base_url, "model": MODEL, "timeout": 5.0,
                                "max_retries": 2, "stall_timeout": 2.0, "backoff_base": 0.01, "backoff_max": 0.05}
@@ -85,11 +79,11 @@ def llm_ws(data_dir: Path, srv: FakeOpenAI, index: CorpusIndex, *, from_settings
     s = Settings(data_dir=data_dir, openai_base_url=srv.base_url, openai_api_key=SecretStr(KEY), model=MODEL,
                  max_retries=2, request_timeout=5, **settings)
     gen = None if from_settings else fast_generator(srv, stall_timeout=stall_timeout)
-    return attach(Workspace(s, embedder=HashEmbedder(), generator=gen), index)
+    return Workspace(s, embedder=HashEmbedder(), generator=gen, index=index)  # the module's index: no rebuild
 
 
 def offline_ws(data_dir: Path, index: CorpusIndex) -> Workspace:
-    return attach(Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder()), index)
+    return Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder(), index=index)
 
 
 def run(coro: Any) -> Any:
