@@ -18,7 +18,7 @@ from pathlib import PurePath
 MAX_FILE_BYTES = 50 << 20  # a year's materials are small; a 50 MB file is a mistake or an attack
 MAX_INFLATED_BYTES = 300 << 20  # sum of a zip container's parts once inflated
 MAX_RATIO = 150  # deflate reaches ~10-30x on XML; 150x on a large part is a zip bomb
-MAX_SHEET_ROWS = 200_000
+MAX_SHEET_ROWS = 1_048_576  # Excel's own limit
 SUFFIXES = (".docx", ".txt", ".md", ".pdf", ".xlsx", ".csv")
 
 

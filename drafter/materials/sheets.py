@@ -103,6 +103,8 @@ def _ranges(nums: list[int]) -> str:
             spans[-1][1] = n
         else:
             spans.append([n, n])
+    if len(spans) > 6:  # a group scattered over a long ledger: the bounds and the count say enough
+        return f"第{nums[0]}–{nums[-1]}行中的{len(nums)}行"
     return "、".join(f"第{a}行" if a == b else f"第{a}–{b}行" for a, b in spans)
 
 
