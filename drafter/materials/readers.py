@@ -187,7 +187,7 @@ def _read_docx(name: str, data: bytes) -> Material:
 
 
 def _cell_text(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
+    return " ".join(s.split())
 
 
 def _dedupe_merged(row: list[str]) -> list[str]:
@@ -242,7 +242,7 @@ def _csv_table(text: str, name: str) -> Table:
 
 def _table_from_grid(name: str, grid: list[list[str]]) -> Table:
     """Find the title rows, the (possibly two-row, merged) header, and the data rows of a sheet."""
-    rows = [(i + 1, r) for i, r in enumerate(grid) if any(c for c in r)]
+    rows = [(i + 1, r) for i, r in enumerate(grid) if any(r)]
     title_parts: list[str] = []
     # Title rows: a single filled cell (merged across the sheet), or a `填报单位：…` line above the header.
     while rows and (sum(1 for c in rows[0][1] if c) == 1 or re.match(r"^(填报|制表|单位|日期)[^，,]{0,8}[:：]", _first(rows[0][1]))) \
@@ -259,10 +259,14 @@ def _table_from_grid(name: str, grid: list[list[str]]) -> Table:
         header = [f"{h}{s}" if s and s != h else h for h, s in zip(header, sub + [""] * len(header), strict=False)]
         rows = rows[1:]
     width = len(header)
-    body = [(n, (r + [""] * width)[:width]) for n, r in rows]
-    # Trailing 合计/制表人 lines are not records.
-    body = [(n, r) for n, r in body if not re.match(r"^(合\s*计|总\s*计|小\s*计|制表|审核|填表|备注[:：])", _first(r))]
+    body = [(n, r if len(r) == width else (r + [""] * width)[:width]) for n, r in rows]
+    # Trailing 合计/制表人 lines are not records (they only ever close a sheet).
+    while body and _FOOTER.match(_first(body[-1][1])):
+        body.pop()
     return Table(name, " ".join(title_parts), [h.strip() for h in header], body)
+
+
+_FOOTER = re.compile(r"^(合\s*计|总\s*计|小\s*计|制表|审核|填表|备注[:：])")
 
 
 def _first(row: list[str]) -> str:

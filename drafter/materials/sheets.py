@@ -29,7 +29,7 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
     """Facts from one table. `standalone`: a spreadsheet file, not a table inside a report (a report's table
     of activities is a list to quote row by row, not a register whose rows make a total)."""
     header = table.header
-    rows = [(n, r) for n, r in table.rows if any(c for c in r)]
+    rows = [(n, r) for n, r in table.rows if any(r)]
     if not header or not rows:
         return []
     cols = _classify(header, [r for _n, r in rows])
@@ -84,7 +84,10 @@ def _classify(header: list[str], rows: list[list[str]]) -> dict:
 def _row_year(row: list[str], date_col: int | None) -> int | None:
     if date_col is None or date_col >= len(row):
         return None
-    m = _DATE_VALUE.match(row[date_col].strip())
+    v = row[date_col]
+    if v[:4].isdigit() and v[4:5] in ("-", "/", ".", "年"):
+        return int(v[:4])  # the common case, without a regex
+    m = _DATE_VALUE.match(v.strip())
     return int(m.group(1)) if m else None
 
 
@@ -109,7 +112,10 @@ def _ranges(nums: list[int]) -> str:
 
 
 def _number(v: str) -> float:
-    return parse_value(v.replace(",", "")) or 0.0
+    try:
+        return float(v)
+    except ValueError:
+        return parse_value(v.replace(",", "")) or 0.0
 
 
 # --- a register: one activity a row --------------------------------------------------------------------------
@@ -164,6 +170,8 @@ def _subject(table: Table, file: str) -> tuple[str, str]:
     s = _TITLE_JUNK.sub("", re.sub(r"\.\w+$", "", s)).strip(" ：:")
     if not s or s.startswith(("Sheet", "sheet")):
         s = _TITLE_JUNK.sub("", re.sub(r"\.\w+$", "", file))
+    if s in _CARE_VERBS:
+        return f"{s}职工", "人次"
     m = re.match(rf"^(.+?)({'|'.join(_CARE_VERBS)})$", s)
     if m:
         return f"{m.group(2)}{m.group(1)}", "人次"
