@@ -234,7 +234,7 @@ def _value_text(v: object) -> str:
 def _csv_table(text: str, name: str) -> Table:
     sample = text[:4096]
     delim = max(",\t;，", key=sample.count) if sample else ","
-    grid = [[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delim)]
+    grid = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delim)]
     if len(grid) > MAX_SHEET_ROWS:
         raise Unreadable(f"表格超过 {MAX_SHEET_ROWS} 行，请拆分后再试")
     return _table_from_grid(PurePath(name).stem, grid)
