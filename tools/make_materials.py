@@ -401,7 +401,169 @@ def hospital() -> tuple[dict[str, bytes], dict]:
     return files, gold
 
 
-BUNDLES = {"enterprise": enterprise, "school": school, "community": community, "hospital": hospital}
+# ---------------------------------------------------------------------------------------------------------
+# Second set: written and labelled after the extractor existed, scored once as it then was ("first run").
+def agency() -> tuple[dict[str, bytes], dict]:
+    import datetime as dt
+
+    summ, minutes, ledger, news, old, doc = ("局机关工会2024年工作总结（初稿）.docx", "局机关工会委员会会议纪要（2024年第3次）.txt",
+                                             "困难职工慰问明细.xlsx", "气排球比赛通讯稿.txt", "2023年度工会经费收支情况.pdf",
+                                             "活动照片.doc")
+    files: dict[str, bytes] = {}
+    files[summ] = docx_bytes([
+        "XX市财政局机关工会2024年工作总结",
+        "2024年，局机关工会在局党组和市直机关工会的正确领导下，紧紧围绕财政中心工作，团结带领干部职工真抓实干，现将一年来的工作总结如下：",
+        "# 一、突出政治引领",
+        "全年组织干部职工开展“学习贯彻党的二十届三中全会精神”专题学习6次，举办“财政大讲堂”4期，累计参学860人次。",
+        "# 二、关心干部职工生活",
+        "元旦春节期间，走访慰问困难干部职工23户、退休老干部46人，发放慰问金及慰问品共计9.2万元。",
+        "为全局312名干部职工办理职工互助保障，参保率100%。",
+        "坚持“婚丧嫁娶、生病住院必访”制度，全年看望生病住院干部职工17人次。",
+        "# 三、丰富文体活动",
+        "6月举办第五届“财政杯”气排球比赛，12支代表队140余名干部职工参赛；10月组织“喜迎国庆”健步行活动，参加干部职工280人。",
+        "# 四、存在的问题和不足",
+        "一年来，机关工会工作取得了一定成效，但也存在一些不足：一是服务干部职工的方式方法还不够多样；二是工会干部多为兼职，精力投入有限。",
+        "# 五、2025年工作思路",
+        "一是深化“财政大讲堂”品牌，全年举办不少于6期；二是推进“职工之家”提档升级，新建母婴室1间；三是组织干部职工疗休养，力争覆盖率达到30%以上。",
+    ])
+    files[minutes] = "\n".join([
+        "XX市财政局机关工会委员会会议纪要",
+        "时间：2024年6月12日  地点：局机关三楼会议室",
+        "出席：工会委员7人  列席：2人",
+        "会议听取了上半年工会工作情况汇报。",
+        "会议研究决定，拨付专项经费5万元用于“职工之家”活动室改造。",
+        "会议明确，下半年重点做好“金秋助学”和迎新年系列活动。",
+    ]).encode("utf-8")
+    rng = random.Random(11)
+    kinds = ["生活困难"] * 15 + ["因病困难"] * 8
+    rng.shuffle(kinds)
+    pay = {"生活困难": 2000, "因病困难": 5000}
+    offices = ["预算处", "国库处", "综合处", "办公室", "绩效处"]
+    rows = [[i, nm, rng.choice(offices), k, pay[k], dt.date(2024, rng.choice((1, 2)), rng.randint(1, 28))]
+            for i, (k, nm) in enumerate(zip(kinds, names(rng, len(kinds)), strict=True), 1)]
+    rows.append([24, names(rng, 1)[0], "办公室", "生活困难", 2000, dt.date(2023, 12, 29)])
+    total = sum(r[4] for r in rows[:23])
+    rows.append(["合计", None, None, None, total + 2000, None])
+    files[ledger] = xlsx_bytes([("慰问明细", "填报单位：XX市财政局机关工会",
+                                 [["序号", "姓名", "所在处室", "慰问类型", "慰问金（元）", "慰问时间"]], rows)])
+    files[news] = "\n".join([
+        "市财政局举办第五届“财政杯”气排球比赛",
+        "6月14日至15日，市财政局第五届“财政杯”气排球比赛在市体育馆举行，来自局属各单位的12支代表队140余名干部职工参加比赛。",
+        "经过两天激烈角逐，预算处代表队获得冠军。",
+        "比赛展现了财政干部职工团结协作、奋勇争先的精神风貌。",
+    ]).encode("gbk")
+    files[old] = pdf_bytes([["XX市财政局机关工会2023年度经费收支情况", "2023年全年工会经费收入48.6万元，支出45.2万元。"]])
+    files[doc] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000)
+    by = {k: (kinds.count(k), pay[k] * kinds.count(k)) for k in pay}
+    gold = {
+        "year": 2024, "org": "XX市财政局", "org_type": "机关", "set": "second",
+        "facts": [
+            fact("items", "组织专题学习6次，举办“财政大讲堂”4期，累计参学860人次", ["860人次"], [summ]),
+            fact("items", "走访慰问困难干部职工23户、退休老干部46人，发放慰问金及慰问品共计9.2万元", ["23户", "46人", "9.2万元"], [summ]),
+            fact("items", "为312名干部职工办理职工互助保障，参保率100%", ["312名", "100%"], [summ]),
+            fact("items", "看望生病住院干部职工17人次", ["17人次"], [summ]),
+            fact("items", "举办第五届“财政杯”气排球比赛，12支代表队140余名干部职工参赛", ["12支", "140余名"], [summ, news]),
+            fact("items", "组织“喜迎国庆”健步行活动，参加干部职工280人", ["280人"], [summ]),
+            fact("items", "拨付专项经费5万元用于“职工之家”活动室改造", ["5万元"], [minutes], optional=True),
+            fact("items", "预算处代表队获得冠军", ["冠军"], [news], optional=True),
+            fact("items", f"全年慰问困难职工23人次，慰问金合计{total}元", ["23", str(total)], [ledger]),
+            *[fact("items", f"{k}{n}人次，{s}元", [k, str(n), str(s)], [ledger]) for k, (n, s) in by.items()],
+            fact("shortcomings", "服务干部职工的方式方法还不够多样", ["方式方法"], [summ]),
+            fact("shortcomings", "工会干部多为兼职，精力投入有限", ["兼职"], [summ]),
+            fact("plans", "深化“财政大讲堂”品牌，全年举办不少于6期", ["财政大讲堂"], [summ]),
+            fact("plans", "推进“职工之家”提档升级，新建母婴室1间", ["母婴室"], [summ]),
+            fact("plans", "组织干部职工疗休养，力争覆盖率达到30%以上", ["30%"], [summ]),
+        ],
+        "conflicts": [],
+        "skipped": [doc],
+        "forbidden": ["48.6万元", "45.2万元", "列席", "下半年重点", str(total + 2000), str(total + 4000)],
+    }
+    return files, gold
+
+
+def bank() -> tuple[dict[str, bytes], dict]:
+    summ, news, sheet, brief, pay, empty = ("2024年工会工作总结.pdf", "员工运动会新闻.docx", "网点劳动竞赛统计表.xlsx",
+                                            "三季度工会工作简报.txt", "慰问金发放表.csv", "空白.txt")
+    files: dict[str, bytes] = {}
+    files[summ] = pdf_bytes([[
+        "XX银行XX分行工会2024年工作总结",
+        "一、主要工作",
+        "（一）服务经营发展。围绕全行中心工作，组织开展“开门红”劳动竞赛，全行38个网点参赛，评选优胜网点8个、营销能手45名。",
+        "（二）关爱员工。全年慰问困难员工二十三户，发放帮扶资金四万五千元；为1260名员工送上生日祝福。",
+        "（三）文体活动。成功举办第三届员工运动会，设置项目15个，参赛员工680余人。",
+        "截至11月底，全行工会会员1302人，入会率100%。",
+    ], [
+        "二、存在的不足",
+        "基层网点员工工作压力较大，工会活动参与时间难以保证。",
+        "三、2025年工作打算",
+        "深入开展“减压赋能”行动，全年组织心理健康讲座不少于4场。",
+        "建设“爱心驿站”10个，服务户外劳动者。",
+    ]])
+    files[news] = docx_bytes([
+        "XX分行第三届员工运动会圆满落幕",
+        "2024年10月19日，XX分行第三届员工运动会在市奥体中心举行。本届运动会设置田径、趣味等项目15个，全行680余名员工参赛。",
+        "运动会共决出团体一等奖1个、二等奖2个，个人奖项60余个。",
+    ])
+    rng = random.Random(5)
+    outlets = [f"{p}支行" for p in ("城东", "城西", "城南", "城北", "高新", "开发区", "滨江", "湖滨", "新区", "老城", "火车站",
+                                   "大学城", "科技园", "港口", "机场", "体育路", "人民路", "解放路", "中山路", "建设路", "和平路",
+                                   "胜利路", "长江路", "黄河路", "文化路", "东风路", "红旗路", "光明路", "幸福路", "朝阳路",
+                                   "青年路", "花园路", "金融街", "商贸城", "工业园", "南湖", "北湖", "西湖")]
+    awards = ["优胜网点"] * 8 + ["参赛网点"] * 30
+    rng.shuffle(awards)
+    srows = [[o, rng.randint(8, 25), rng.randint(300, 2000), a] for o, a in zip(outlets, awards, strict=True)]
+    files[sheet] = xlsx_bytes([("竞赛统计", "2024年“开门红”劳动竞赛网点统计表",
+                                [["网点名称", "参赛人数", "营销积分", "获奖情况"]], srows)])
+    part = sum(r[1] for r in srows)
+    files[brief] = "\n".join([
+        "XX分行工会2024年第三季度工作简报",
+        "7月，开展“夏送清凉”活动，为全行38个网点送去防暑降温物品，价值3.8万元。",
+        "8月，组织青年员工参加总行“青春建功”演讲比赛，获得二等奖1个。",
+        "9月，为员工子女发放金秋助学金，资助员工子女考入大学12人，每人2000元。",
+        "另：去年同期资助9人。",
+        "四季度计划：组织员工年度体检。",
+    ]).encode("utf-8")
+    cats = ["生活困难"] * 12 + ["大病医疗"] * 6 + ["子女就学"] * 5
+    rng.shuffle(cats)
+    amt = {"生活困难": 1500, "大病医疗": 3000, "子女就学": 1800}
+    lines = ["2024年XX分行困难员工帮扶资金发放表,,,,,", "序号,姓名,网点,帮扶类别,金额（元）,发放日期"]
+    for i, (c, nm) in enumerate(zip(cats, names(rng, len(cats)), strict=True), 1):
+        lines.append(f"{i},{nm},{rng.choice(outlets)},{c},{amt[c]},2024-01-{rng.randint(10, 28)}")
+    ptotal = sum(amt[c] for c in cats)
+    lines.append(f"合计,,,,{ptotal},")
+    files[pay] = ("\ufeff" + "\n".join(lines)).encode("utf-8")
+    files[empty] = b""
+    by = {c: (cats.count(c), amt[c] * cats.count(c)) for c in amt}
+    gold = {
+        "year": 2024, "org": "XX银行XX分行", "org_type": "银行", "set": "second",
+        "facts": [
+            fact("items", "组织开展“开门红”劳动竞赛，全行38个网点参赛，评选优胜网点8个、营销能手45名", ["38个网点", "45名"], [summ]),
+            fact("items", "全年慰问困难员工二十三户，发放帮扶资金四万五千元", ["二十三户", "四万五千元"], [summ]),
+            fact("items", "为1260名员工送上生日祝福", ["1260名"], [summ]),
+            fact("items", "举办第三届员工运动会，设置项目15个，参赛员工680余人", ["15个", "680余"], [summ, news]),
+            fact("items", "全行工会会员1302人，入会率100%", ["1302人", "100%"], [summ]),
+            fact("items", "运动会决出团体一等奖1个、二等奖2个，个人奖项60余个", ["60余个"], [news], optional=True),
+            fact("items", f"“开门红”劳动竞赛38个网点参赛，参赛人数合计{part}人", ["38", str(part)], [sheet]),
+            fact("items", "其中优胜网点8个", ["优胜网点", "8"], [sheet], optional=True),
+            fact("items", "其中参赛网点30个", ["参赛网点", "30"], [sheet], optional=True),
+            fact("items", "开展“夏送清凉”活动，为38个网点送去防暑降温物品，价值3.8万元", ["3.8万元"], [brief]),
+            fact("items", "组织青年员工参加“青春建功”演讲比赛，获得二等奖1个", ["演讲比赛", "二等奖"], [brief]),
+            fact("items", "资助员工子女考入大学12人，每人2000元", ["12人", "2000元"], [brief]),
+            fact("items", f"全年帮扶困难员工23人次，金额合计{ptotal}元", ["23", str(ptotal)], [pay]),
+            *[fact("items", f"{c}{n}人次，{s}元", [c, str(n), str(s)], [pay]) for c, (n, s) in by.items()],
+            fact("shortcomings", "基层网点员工工作压力较大，工会活动参与时间难以保证", ["工作压力"], [summ]),
+            fact("plans", "深入开展“减压赋能”行动，全年组织心理健康讲座不少于4场", ["心理健康讲座"], [summ]),
+            fact("plans", "建设“爱心驿站”10个", ["爱心驿站"], [summ]),
+        ],
+        "conflicts": [],
+        "skipped": [empty],
+        "forbidden": ["去年同期", "年度体检", str(ptotal * 2)],
+    }
+    return files, gold
+
+
+BUNDLES = {"enterprise": enterprise, "school": school, "community": community, "hospital": hospital,
+           "agency": agency, "bank": bank}
 
 
 def main() -> None:
