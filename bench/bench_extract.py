@@ -54,14 +54,14 @@ def bundle(rng: random.Random, scale: float = 1.0) -> tuple[list[tuple[str, byte
     files: list[tuple[str, bytes]] = []
     chars = 0
     for q in ("一", "二", "三"):
-        paras = [f"XX公司工会2024年第{q}季度工作报告"] + prose(rng, int(6000 * scale))
+        paras = [f"XX公司工会2024年第{q}季度工作报告", *prose(rng, int(6000 * scale))]
         chars += sum(map(len, paras))
         files.append((f"2024年第{q}季度工作报告.docx", docx_bytes(paras)))
     for h in ("上半年", "下半年"):
-        paras = [f"XX公司工会2024年{h}工作总结"] + prose(rng, int(4800 * scale))
+        paras = [f"XX公司工会2024年{h}工作总结", *prose(rng, int(4800 * scale))]
         chars += sum(map(len, paras))
         files.append((f"2024年{h}工作总结.pdf", pdf_bytes([paras[i : i + 20] for i in range(0, len(paras), 20)])))
-    news = ["XX公司工会2024年新闻汇编"] + prose(rng, int(3600 * scale))
+    news = ["XX公司工会2024年新闻汇编", *prose(rng, int(3600 * scale))]
     chars += sum(map(len, news))
     files.append(("新闻汇编.txt", "\n".join(news).encode("gbk")))
     rows = [[i, f"职工{i}", rng.choice(["大病救助", "子女助学", "生活困难补助"]), f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",

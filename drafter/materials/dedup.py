@@ -22,6 +22,7 @@ from .model import Conflict
 
 MERGE_SIM = 0.5
 CONFLICT_SIM = 0.6
+STRONG_SIM = 0.3  # two figures the same (15个 and 680余人): the same activity told in other words
 PARTIAL_SIM = 0.35  # one figure the same, another different: the same activity, less alike in words
 TEXT_ONLY_SIM = 0.75
 _STRIP = re.compile(r"[0-9０-９.．%％]+|[^\u4e00-\u9fff]|[年月日号]|(?:[^，。]{0,12}?)(?:工会联合会|工会)|其中|全年|共计|共有|共|约|余|多")
@@ -72,6 +73,10 @@ def _agreement(a: _Node, b: _Node) -> tuple[bool, bool]:
     return agree, disagree
 
 
+def _shared_values(a: _Node, b: _Node) -> int:
+    return sum(1 for k in set(a.nums) & set(b.nums) for x in set(a.nums[k]) if any(close(x, y) for y in b.nums[k]))
+
+
 def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]:
     nodes = [_node(c) for c in cands]
     parent = list(range(len(nodes)))
@@ -108,7 +113,7 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
             if not a.nums and not b.nums:
                 if sim >= TEXT_ONLY_SIM:
                     parent[find(j)] = find(i)
-            elif agree and not disagree and sim >= MERGE_SIM:
+            elif agree and not disagree and (sim >= MERGE_SIM or (_shared_values(a, b) >= 2 and sim >= STRONG_SIM)):
                 parent[find(j)] = find(i)
             elif disagree and (sim >= CONFLICT_SIM or (agree and sim >= PARTIAL_SIM)) \
                     and not (a.cand.sheet or b.cand.sheet):

@@ -129,7 +129,8 @@ def _clauses(sentence: str, block: str) -> list[str]:
 
 
 def _verb_start(p: str) -> bool:
-    return bool(re.match(r"^(?:[^，]{0,4}?)(?:举办|开展|建成|新建|建设|组织|推动|深化|提高|提升|完善|打造|实现|争创|力争|计划)", p))
+    # A new plan starts with its verb; `全年举办不少于6期` elaborates the plan before it.
+    return bool(re.match(r"^(?:并|还|同时|要|将)?(?:举办|开展|建成|新建|建设|组织|推动|深化|提高|提升|完善|打造|实现|争创|力争|计划)", p))
 
 
 def _candidate(clause: str, sentence: str, block: str, file: str, location: str, year: int) -> Candidate | None:
@@ -143,7 +144,7 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
             return None
     if block == "shortcomings" and (period.is_future(clause) or _RESOLVE.search(clause)):
         return None
-    text = concise(clause, keep_numbers=bool(amounts))
+    text = concise(clause, keep_numbers=bool(amounts), trim=block == "items")
     if len(text) < _SHORT_CLAUSE or not re.search(r"[\u4e00-\u9fff]{3}", text):
         return None
     if block == "plans":
@@ -152,14 +153,14 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
     return Candidate(text, block, file, sentence, location, amounts=amounts_of(text))  # type: ignore[arg-type]
 
 
-def concise(clause: str, *, keep_numbers: bool) -> str:
+def concise(clause: str, *, keep_numbers: bool, trim: bool = True) -> str:
     """The clause in the facts form's register: no list marker, no leading subject, no lead-in context before
     the deed, no trailing praise. What remains is a span of the clause, so its numbers are verbatim."""
     s = _LIST_MARK.sub("", clause).strip()
     s = _ENUM.sub("", s)
     s = _LEAD_TIME.sub("", s)
     pieces = split_pieces(s)
-    if keep_numbers:
+    if keep_numbers and trim:  # a plan's lead-in is the plan (`深化…品牌，全年举办不少于6期`)
         with_amounts = [i for i, p in enumerate(pieces) if amounts_of(p)]
         if with_amounts:
             first, last = with_amounts[0], with_amounts[-1]

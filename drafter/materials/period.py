@@ -23,7 +23,7 @@ _STRONG_PLAN = re.compile(r"打算|设想|下一?步|明年|来年|今后|展望
 # A plan heading about the rest of this year (a monthly or quarterly report looking ahead).
 _WITHIN_YEAR = re.compile(r"下月|下个月|下季度|下一季度|[一二三四]季度|下半年|[0-9一二三四五六七八九十]{1,2}月")
 _NEXT_YEAR_WORDS = re.compile(r"明年|来年|新的一年|下一年|新一年|下年度")
-_LAST_YEAR_WORDS = re.compile(r"去年|上年度|上一年")
+_LAST_YEAR_START = re.compile(r"^(?:另[：:，,]?|此外[，,]?|又[，,]?)?(?:去年|上年|上一年)")
 # Materials that close the year: their 下一步 means next year.
 _YEAR_END = re.compile(r"全年|年度|年终|第?四季度|下半年|12月|十二月|[0-9]{1,2}\s*[-—–~至]\s*12月|总结及")
 FUTURE_RE = re.compile(r"^(?:[^，。]{0,12}?)(?:将|拟|计划|准备|力争|争取|打算|要|预计)(?!近)|^(?:继续|持续|进一步|筹建|筹备|推动|深化|加强|做好|启动)")
@@ -79,7 +79,7 @@ def other_year(sentence: str, year: int) -> int | None:
     ys = sentence_years(sentence)
     if ys and year not in ys and year + 1 not in ys:
         return min(ys, key=lambda y: abs(y - year))
-    if not ys and _LAST_YEAR_WORDS.match(sentence):
+    if not ys and _LAST_YEAR_START.match(sentence):
         return year - 1
     return None
 

@@ -110,8 +110,8 @@ _MD_MARKUP = re.compile(r"\*\*|__|^\s*[-*+]\s+|^\s*>\s*|`")
 def is_heading(line: str) -> bool:
     """A line that heads what follows: `一、…`, `（二）…`, `## …`, or a short line with no sentence stop."""
     s = line.strip()
-    if _HEADING_RE.match(s):
-        return len(s) <= 40 or not re.search(r"[。；！？]", s[:-1])
+    if _HEADING_RE.match(s):  # `（一）关爱员工。全年慰问…` is a paragraph with a run-in heading, not a heading
+        return len(s) <= 40 and not re.search(r"[。；！？]", s[:-1])
     return len(s) <= 22 and not re.search(r"[。；！？，,]", s) and not re.search(r"\d{2,}", s)
 
 

@@ -16,8 +16,10 @@ _DATE_HEAD = re.compile(r"日期|时间|年月|月份")
 _NAME_HEAD = re.compile(r"姓名|名字")
 _AMOUNT_HEAD = re.compile(r"金额|[（(]?万?元[）)]?|款|费|慰问金|助学金|补助|资金|价值|现金|物资")
 _COUNT_HEAD = re.compile(r"人数|人次|数量|次数|户数|场次")
-_ACTIVITY_HEAD = re.compile(r"活动名称|活动|项目名称|事项|名称|内容")
-_CATEGORY_HEAD = re.compile(r"类别|类型|事由|性质|行业|分类|种类|项目")
+_ACTIVITY_HEAD = re.compile(r"活动|项目名称|赛事|会议名称|事项|内容|^名称$")
+# A row per unit (网点名称, 单位名称, 部门): counted like people, never one fact per row.
+_ENTITY_HEAD = re.compile(r"(?:单位|网点|部门|企业|科室|支行|分行|班组|学校|社区|基层工会|分会)(?:名称)?$")
+_CATEGORY_HEAD = re.compile(r"类别|类型|事由|性质|行业|分类|种类|项目|获奖|等次|等级|结果")
 _DATE_VALUE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?")
 _TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览表|花名册|名册|登记|明细|情况|表$")
 _CARE_VERBS = ("帮扶", "慰问", "救助", "资助", "补助", "助学")
@@ -43,7 +45,7 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
                                       f"{'、'.join(f'{y}年' for y in ys)}，不在{year}年度内，未计入"))
     if not kept:
         return []
-    if cols["activity"] is not None and cols["name"] is None:
+    if cols["activity"] is not None and cols["name"] is None and cols["entity"] is None:
         return _register(table, file, kept, cols, totals=standalone)
     if cols["name"] is not None or cols["amount"] or cols["category"] is not None or len(kept) >= 5:
         return _ledger(table, file, kept, cols)
@@ -63,7 +65,8 @@ def _classify(header: list[str], rows: list[list[str]]) -> dict:
         date = next((i for i in range(len(header))
                      if sum(bool(_DATE_VALUE.match(r[i])) for r in rows if i < len(r) and r[i]) >= 0.6 * len(rows)), None)
     name = first(_NAME_HEAD, {date} - {None})  # type: ignore[arg-type]
-    used = {i for i in (date, name) if i is not None}
+    entity = None if name is not None else first(_ENTITY_HEAD, {date} - {None})  # type: ignore[arg-type]
+    used = {i for i in (date, name, entity) if i is not None}
     amount = [i for i, h in enumerate(header) if i not in used and _AMOUNT_HEAD.search(h) and not _COUNT_HEAD.search(h)
               and numeric(i)]
     count = [i for i, h in enumerate(header) if i not in used and _COUNT_HEAD.search(h) and numeric(i)]
@@ -77,7 +80,7 @@ def _classify(header: list[str], rows: list[list[str]]) -> dict:
         if 2 <= len(distinct) <= 10 and len(distinct) <= max(2, len(rows) // 2):
             category = i
             break
-    return {"date": date, "name": name, "amount": amount, "count": count, "activity": activity, "category": category}
+    return {"date": date, "name": name, "entity": entity, "amount": amount, "count": count, "activity": activity, "category": category}
 
 
 def _row_year(row: list[str], date_col: int | None) -> int | None:
@@ -179,7 +182,9 @@ def _subject(table: Table, file: str) -> tuple[str, str]:
 
 def _ledger(table: Table, file: str, kept: list[tuple[int, list[str]]], cols: dict) -> list[Candidate]:
     phrase, unit = _subject(table, file)
-    if cols["name"] is None:
+    if cols["entity"] is not None:
+        unit = "个"
+    elif cols["name"] is None:
         unit = "笔"
     labels = _amount_labels(table.header, cols["amount"])
     where = f"{file}「{table.name}」"
