@@ -217,3 +217,29 @@ def test_docx_report_with_a_table_of_activities() -> None:
     res = extract_materials([("素材.docx", data)], 2024)
     assert {(f.text, f.block) for f in res.facts} == {("10月教职工气排球比赛，参加64人，8支代表队", "items"),
                                                       ("青年教师参与工会活动的积极性有待提高", "shortcomings")}
+
+
+def test_a_plan_with_a_number_is_no_deed() -> None:
+    quarterly = _txt("2024年二季度工作报告.txt", "XX公司工会2024年二季度工作报告", "5月组织职工技能比武3场。",
+                     "下一步，工会将新建职工书屋2个。")
+    year_end = _txt("2024年工作总结.txt", "XX公司工会2024年工作总结", "全年组织职工技能比武8场。",
+                    "下一步，工会将新建职工书屋2个。", "工会将销量考核到班组，全年评出营销能手12名。")
+    q = extract_materials([quarterly], 2024)
+    assert [f.text for f in q.facts] == ["5月组织职工技能比武3场"]
+    y = {f.text: f.block for f in extract_materials([year_end], 2024).facts}
+    assert y["新建职工书屋2个"] == "plans" and y["全年组织职工技能比武8场"] == "items"
+    assert any(b == "items" and "12名" in t for t, b in y.items())  # 将 as 把 is no plan
+
+
+def test_a_year_total_and_a_months_part_are_neither_merged_nor_a_conflict() -> None:
+    res = extract_materials([
+        _txt("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年共走访慰问困难职工家庭120户。"),
+        _txt("1月月报.txt", "XX公司工会2024年1月工作月报", "春节前走访慰问困难职工家庭32户。"),
+    ], 2024)
+    assert len(res.facts) == 2 and not res.conflicts
+
+
+def test_amount_cells_written_with_yuan_are_summed() -> None:
+    data = "序号,姓名,慰问金额\n1,张三,500元\n2,李四,\"1,200元\"\n"
+    res = extract_materials([("2024年慰问登记.csv", data.encode())], 2024)
+    assert res.facts[0].text.endswith("慰问金额合计1700元")

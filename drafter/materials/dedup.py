@@ -26,6 +26,7 @@ STRONG_SIM = 0.3  # two figures the same (15个 and 680余人): the same activit
 PARTIAL_SIM = 0.35  # one figure the same, another different: the same activity, less alike in words
 TEXT_ONLY_SIM = 0.75
 _STRIP = re.compile(r"[0-9０-９.．%％]+|[^\u4e00-\u9fff]|[年月日号]|(?:[^，。]{0,12}?)(?:工会联合会|工会)|其中|全年|共计|共有|共|约|余|多")
+_TOTAL = re.compile(r"全年|累计|共计|合计|总计|一年来|今年以来|年内|截至")
 _COMMON = 300  # bigrams in more candidates than this are too common to find neighbours by
 
 
@@ -109,6 +110,8 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
                 continue
             if a.months and b.months and not (a.months & b.months):
                 continue  # 3月 and 9月: two activities of a kind
+            if bool(_TOTAL.search(a.cand.text)) != bool(_TOTAL.search(b.cand.text)):
+                continue  # 全年共慰问120户 and 春节慰问32户: a total and a part, neither one fact nor a conflict
             agree, disagree = _agreement(a, b)
             if not a.nums and not b.nums:
                 if sim >= TEXT_ONLY_SIM:

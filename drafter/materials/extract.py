@@ -90,12 +90,12 @@ def extract_prose(mat: Material, year: int, skipped: list[SkipNote]) -> list[Can
         context = period.heading_block(heading, year, year_end) or "items"
         if context == "skip":
             continue
-        out += _from_paragraph(mat.file, para, body, context, year, skipped)
+        out += _from_paragraph(mat.file, para, body, context, year, skipped, year_end)
     return out
 
 
 def _from_paragraph(file: str, para: Paragraph, body: str, context: str, year: int,
-                    skipped: list[SkipNote]) -> list[Candidate]:
+                    skipped: list[SkipNote], year_end: bool) -> list[Candidate]:
     out: list[Candidate] = []
     for sent in sentences(_LIST_MARK.sub("", body)):
         other = period.other_year(sent, year)
@@ -107,7 +107,14 @@ def _from_paragraph(file: str, para: Paragraph, body: str, context: str, year: i
         if context == "items" and period.is_next_year_plan(sent, year):
             block = "plans"
         for clause in _clauses(sent, block):
-            cand = _candidate(clause, sent, block, file, para.location, year)
+            clause_block = block
+            if block == "items" and period.is_plan_not_deed(clause):
+                # `下一步将新建服务站5个` in a report: next year's plan when the report closes the year,
+                # otherwise a plan for later this year, which is neither
+                if not year_end:
+                    continue
+                clause_block = "plans"
+            cand = _candidate(clause, sent, clause_block, file, para.location, year)
             if cand is not None:
                 out.append(cand)
     return out
@@ -148,8 +155,8 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
     if len(text) < _SHORT_CLAUSE or not re.search(r"[\u4e00-\u9fff]{3}", text):
         return None
     if block == "plans":
-        text = re.sub(r"^(?:(?:20\d\d|明)年[，,]?\s*)?(?:[^，]{0,14}?(?:工会联合会|工会|联合会))?(?:还)?(?:将|拟|计划|要)(?!近)",
-                      "", text).strip("，, ") or text
+        text = re.sub(r"^(?:(?:(?:20\d\d|明|来)年|下一步|下阶段|今后|新的一年)(?:里|中)?[，,]?\s*)?"
+                      r"(?:[^，]{0,14}?(?:工会联合会|工会|联合会|我们))?(?:还)?(?:将|拟|计划|要)(?!近)", "", text).strip("，, ") or text
     return Candidate(text, block, file, sentence, location, amounts=amounts_of(text))  # type: ignore[arg-type]
 
 

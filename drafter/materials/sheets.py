@@ -55,7 +55,7 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
 def _classify(header: list[str], rows: list[list[str]]) -> dict:
     def numeric(i: int) -> bool:
         vals = [r[i] for r in rows if i < len(r) and r[i]]
-        return bool(vals) and sum(parse_value(v.replace(",", "")) is not None for v in vals) >= 0.8 * len(vals)
+        return bool(vals) and sum(parse_value(_MONEY_MARKS.sub("", v)) is not None for v in vals) >= 0.8 * len(vals)
 
     def first(pattern: re.Pattern[str], exclude: set[int]) -> int | None:
         return next((i for i, h in enumerate(header) if i not in exclude and pattern.search(h)), None)
@@ -113,11 +113,14 @@ def _ranges(nums: list[int]) -> str:
     return "、".join(f"第{a}行" if a == b else f"第{a}–{b}行" for a, b in spans)
 
 
+_MONEY_MARKS = re.compile(r"[,，\s￥¥]|元$")
+
+
 def _number(v: str) -> float:
     try:
         return float(v)
     except ValueError:
-        return parse_value(v.replace(",", "")) or 0.0
+        return parse_value(_MONEY_MARKS.sub("", v)) or 0.0
 
 
 # --- a register: one activity a row --------------------------------------------------------------------------
