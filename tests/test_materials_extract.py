@@ -243,3 +243,13 @@ def test_amount_cells_written_with_yuan_are_summed() -> None:
     data = "序号,姓名,慰问金额\n1,张三,500元\n2,李四,\"1,200元\"\n"
     res = extract_materials([("2024年慰问登记.csv", data.encode())], 2024)
     assert res.facts[0].text.endswith("慰问金额合计1700元")
+
+
+def test_markdown_pipe_tables_and_a_news_items_own_date() -> None:
+    md = "\n".join(["# XX公司工会2024年活动汇总", "| 时间 | 活动名称 | 参加人数 |", "|---|---|---|",
+                    "| 2024-04-20 | 职工篮球赛 | 96 |", "## 二、存在不足", "- 活动覆盖面不够广。"])
+    news = _txt("迎新年联欢会.txt", "公司工会举办迎新年联欢会", "发布时间：2023-12-30", "12月29日，公司工会举办迎新年联欢会，300余名职工参加。")
+    res = extract_materials([("汇总.md", md.encode()), news], 2024)
+    assert {(f.text, f.block) for f in res.facts} == {("4月20日职工篮球赛，参加96人", "items"),
+                                                      ("活动覆盖面不够广", "shortcomings")}
+    assert any(s.file == "迎新年联欢会.txt" and "2023年" in s.reason for s in res.skipped)

@@ -76,6 +76,11 @@ def extract_prose(mat: Material, year: int, skipped: list[SkipNote]) -> list[Can
         other = sorted(years)[0]
         skipped.append(SkipNote(mat.file, f"材料日期为{other}年，不在{year}年度内，未提取"))
         return []
+    if not years:
+        dated = period.dated_outside([p.text for p in mat.paragraphs], year)
+        if dated is not None:
+            skipped.append(SkipNote(mat.file, f"材料落款日期为{dated}年，不在{year}年度内，未提取"))
+            return []
     year_end = period.is_year_end(mat.file, mat.title)
     out: list[Candidate] = []
     for i, para in enumerate(mat.paragraphs):

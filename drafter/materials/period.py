@@ -52,6 +52,24 @@ def material_years(name: str, title: str) -> set[int]:
     return years_in(name) | years_in(title[:60])
 
 
+_DATELINE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*\d{1,2}")
+
+
+def dated_outside(lines: list[str], year: int) -> int | None:
+    """A news item's or minutes' own date line near the top (发布时间：2023-12-30, （2024年5月20日）, 时间：…)
+    that puts it in another year, or None. Early January of the next year still reports on this year."""
+    for line in lines[:4]:
+        if len(line) > 60:
+            continue
+        m = _DATELINE.search(line)
+        if m:
+            y, month = int(m.group(1)), int(m.group(2))
+            if y == year or (y == year + 1 and month == 1):
+                return None
+            return y
+    return None
+
+
 _YEAR_SUMMARY = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?[^季月半，。]{0,10}总结")
 _PART_OF_YEAR = re.compile(r"上半年|季度|(?<![0-9])\d{1,2}\s*月|[一二三四五六七八九十]月")
 

@@ -77,8 +77,11 @@ def read_material(name: str, data: bytes) -> Material:
         mat = _read_pdf(base, data)
     elif suffix == ".csv":
         mat = Material(base, kind, tables=[_csv_table(decode_text(data), base)])
+    elif suffix == ".md":
+        text, tables = _markdown_tables(decode_text(data))
+        mat = Material(base, kind, paragraphs=paragraphs_from_text(text, markdown=True), tables=tables)
     else:
-        mat = Material(base, kind, paragraphs=paragraphs_from_text(decode_text(data), markdown=suffix == ".md"))
+        mat = Material(base, kind, paragraphs=paragraphs_from_text(decode_text(data)))
     if not mat.paragraphs and not any(t.rows for t in mat.tables):
         raise Unreadable("文件中没有可读的文字内容")
     return mat
@@ -137,6 +140,23 @@ def paragraphs_from_text(text: str, *, markdown: bool = False, unit: str = "段"
         elif _SUB_HEADING_RE.match(line) and len(line) <= 30 and not re.search(r"[。；]", line):
             h2 = line
     return out
+
+
+def _markdown_tables(text: str) -> tuple[str, list[Table]]:
+    """Pipe tables (`| 活动 | 人数 |`) out of a Markdown text, as tables; the rest stays prose."""
+    lines: list[str] = []
+    tables: list[Table] = []
+    block: list[list[str]] = []
+    for line in [*text.replace("\r\n", "\n").split("\n"), ""]:
+        if line.strip().startswith("|"):
+            if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", line):
+                block.append([_cell_text(c) for c in line.strip().strip("|").split("|")])
+            continue
+        if block:
+            tables.append(_table_from_grid(f"表{len(tables) + 1}", block))
+            block = []
+        lines.append(line)
+    return "\n".join(lines), tables
 
 
 # --- zip containers ----------------------------------------------------------------------------------------
