@@ -27,7 +27,7 @@ async def reword(result: ExtractionResult, generator: Generator, prompts_dir: Pa
         batch = todo[start : start + BATCH]
         listing = "\n".join(
             f"{n}. 当前表述：{facts[i].text}\n   原文：{facts[i].sources[0].quote}" for n, i in enumerate(batch, 1))
-        prompt = render(prompts_dir, "extract", org=result.org or "本单位", year=result.year, facts=listing)
+        prompt = render(prompts_dir, "materials/extract", org=result.org or "本单位", year=result.year, facts=listing)
         reply = await generator.complete([{"role": "user", "content": prompt}], temperature=0.1)
         for n, text in _proposals(reply).items():
             if not 1 <= n <= len(batch):
