@@ -414,7 +414,7 @@ def test_llm_stream_shows_text_as_it_comes_and_a_failed_section_can_be_retried(
     with FakeOpenAI(lambda body: reply) as srv:
         srv.script([{}, {}, {"status": 500}, {"status": 500}, {"status": 500}])
         settings = Settings(data_dir=tmp_path / "data", openai_base_url=srv.base_url, openai_api_key="sk-test",
-                            model="test-model", max_retries=2, request_timeout=5, concurrency=1)
+                            model="test-model", max_retries=2, timeout=5, concurrency=1)
         generator = OpenAIGenerator(api_key="sk-test", base_url=srv.base_url, model="test-model", timeout=5.0,
                                     max_retries=2, backoff_base=0.01, backoff_max=0.05)
         ws = Workspace(settings, embedder=HashEmbedder(), generator=generator, index=handlers.ws.index)
