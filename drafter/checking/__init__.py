@@ -12,7 +12,8 @@ from __future__ import annotations
 from .context import MAX_CHECK_CHARS, MAX_FACT_LINES, CheckContext, check, check_limits
 from .exemplars import Exemplar
 from .flags import Flag, FlagKind, FlagReason
+from .masking import mask_amounts
 from .registry import Checker, Rule
 
 __all__ = ["MAX_CHECK_CHARS", "MAX_FACT_LINES", "CheckContext", "Checker", "Exemplar", "Flag", "FlagKind",
-           "FlagReason", "Rule", "check", "check_limits"]
+           "FlagReason", "Rule", "check", "check_limits", "mask_amounts"]
