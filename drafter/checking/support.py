@@ -78,6 +78,16 @@ def context_bigrams(clean: str, start: int, end: int, wide: bool = False) -> fro
     return frozenset(grams)
 
 
+# Facts that state a total without a numeral: they support `100%`, `百分之百`, `十成` in the draft.
+_TOTAL_RE = re.compile(r"全覆盖|全员(?:覆盖|参保|参与|参加|入会|签订|签约|体检|培训)|应([\u4e00-\u9fff])尽\1|无一遗漏"
+                       r"|(?:全部|均已|全都)(?:办结|完成|落实|覆盖|参保|入会|签订|解决|兑现|到位|发放|参加)")
+
+
+def _totals(norm: str) -> list[Mention]:
+    return [Mention(m.start(), m.end(), m.group(), lo=100.0, hi=100.0, base=100.0, unit="%", kind="percent",
+                    numeral="百分之百") for m in _TOTAL_RE.finditer(norm)]
+
+
 def _key(v: float) -> float:
     return round(v, 6)
 
@@ -123,7 +133,7 @@ class FactIndex:
         self.months: set[int] = set()
         self.month_days: set[tuple[int, int]] = set()
         self.days: set[int] = set()
-        for m in mentions:
+        for m in [*mentions, *_totals(self.norm)]:
             if m.category == "amount":
                 k = _Known(m, context_bigrams(clean, m.start, m.end), line=bisect_right(newlines, m.start))
                 self.amounts.append(k)
