@@ -159,6 +159,7 @@ def extract(text: str, lenient: bool = False) -> tuple[str, list[Mention]]:
         if g["ph"]:
             out.append(Mention(m.start(), m.end(), text[m.start() : m.end()], category="placeholder"))
             continue
+        mention: Mention | None
         if g["dd2"] and _DURATION_BEFORE_RE.search(masked, max(0, m.start() - 3), m.start()):
             mention = _days(m, g, text)  # 为期3日, 历时5日: a count of days, not a date
         else:
