@@ -10,6 +10,7 @@ text (normalisation and masking preserve length).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .lexicon import ARABIC_ONLY_UNITS, SOFT_ONE, TIME_KINDS, UNITS
@@ -167,9 +168,12 @@ def extract(text: str, lenient: bool = False) -> tuple[str, list[Mention]]:
         if mention is not None:
             out.append(mention)
     if _TEMPLATE_RE.search(text):  # rare: models leave template slots (【具体人数】, [单位名称], 某某, ***)
-        taken = [(x.start, x.end) for x in out]
+        # mentions do not overlap and are sorted, so ends are sorted too: only the last one that starts
+        # before a slot ends can overlap it (a bisection, not a scan: linear on text full of slots)
+        starts, ends = [x.start for x in out], [x.end for x in out]
         for m in _TEMPLATE_RE.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            i = bisect_left(starts, m.end()) - 1
+            if i < 0 or ends[i] <= m.start():
                 out.append(Mention(m.start(), m.end(), m.group(), category="placeholder"))
         out.sort(key=lambda x: x.start)
     return norm, out
