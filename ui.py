@@ -185,6 +185,8 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                     with gr.Column(scale=7, min_width=480):
                         summary_html = _html("", elem_id="flag-summary")
                         draft_html = _html(render_draft(None), elem_id="draft-view")
+                        with gr.Accordion("数字核对表：每个数字的依据和来源", open=False, elem_id="trace-panel"):
+                            trace_html = _html("", elem_id="trace-view")
                     with gr.Column(scale=4, min_width=320, elem_id="edit-panel"):
                         _html('<div class="step-title">修改本节</div>')
                         section_dd = gr.Dropdown(label="选择一节", choices=[], value=None, interactive=True,
@@ -204,6 +206,8 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                                                         elem_id="btn-download-docx")
                             dl_md = gr.DownloadButton("下载 Markdown", value=None, interactive=False, size="md",
                                                       elem_id="btn-download-md")
+                        dl_trace = gr.DownloadButton("下载数字核对表（Excel）", value=None, interactive=False,
+                                                     size="md", elem_id="btn-download-trace")
                         with gr.Accordion("历史草稿", open=False):
                             history_dd = gr.Dropdown(label="以前的草稿", choices=[], value=None,
                                                      elem_id="history-select")
@@ -248,7 +252,8 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                     org_type=org_type, superior=superior, items=items, shortcomings=shortcomings, plans=plans,
                     notes=notes, pasted=pasted, outline_box=outline_box, progress_html=progress_html,
                     summary_html=summary_html, draft_html=draft_html, section_dd=section_dd, instruction=instruction,
-                    heading_box=heading_box, text_box=text_box, dl_docx=dl_docx, dl_md=dl_md, history_dd=history_dd,
+                    heading_box=heading_box, text_box=text_box, dl_docx=dl_docx, dl_md=dl_md, trace_html=trace_html,
+                    dl_trace=dl_trace, history_dd=history_dd,
                     check_input=check_input, check_html=check_html, query_box=query_box, hits_html=hits_html,
                     files=files, corpus_msg=corpus_msg, remove_dd=remove_dd, docs_table=docs_table)
         ui = DrafterUI(workspace, w)

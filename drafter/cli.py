@@ -176,9 +176,14 @@ def _print_draft(draft: Any) -> None:
             sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.label} {f.hint}\n")
 
 
-def _write_out(ws: Any, draft: Any, out: str) -> None:
-    fmt = "docx" if out.lower().endswith(".docx") else "md"
-    Path(out).write_bytes(ws.export(draft.id, fmt))
+def _write_out(ws: Any, draft: Any, out: str, *, trace: bool = False) -> None:
+    """The format follows the file name: .docx, .md, or .xlsx (the 核对表; with --trace a .docx gets it as
+    an appendix)."""
+    suffix = Path(out).suffix.lower()
+    fmt = {".docx": "docx", ".xlsx": "xlsx"}.get(suffix, "md")
+    if trace and fmt == "md":
+        raise InputError("--trace 需要导出为 .xlsx（核对表）或 .docx（附核对表）", hint=f"当前文件名为 {out}")
+    Path(out).write_bytes(ws.export(draft.id, fmt, trace=trace))
     sys.stderr.write(f"已导出 {out}\n")
 
 
@@ -216,7 +221,7 @@ def _cmd_drafts(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace()
-    _write_out(ws, ws.get_draft(args.draft_id), args.out)
+    _write_out(ws, ws.get_draft(args.draft_id), args.out, trace=args.trace)
     return 0
 
 
@@ -238,9 +243,10 @@ def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_drafts)
 
-    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md")
+    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md，或把数字核对表导出为 .xlsx")
     p.add_argument("draft_id")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="文件名：.docx、.md 或 .xlsx（核对表）")
+    p.add_argument("--trace", action="store_true", help="导出数字核对表：.xlsx 为核对表本身，.docx 附在文末")
     p.set_defaults(func=_cmd_export)
 
 

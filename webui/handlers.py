@@ -43,7 +43,9 @@ from webui.render import (
     render_progress,
     safe_filename,
     section_choices,
+    section_label,
 )
+from webui.trace_view import render_trace
 from webui.uploads import CorpusActions
 from webui.widgets import Widgets
 
@@ -183,6 +185,7 @@ class DrafterUI(CorpusActions):
             select = failed[0] if failed else 0
         section = draft.sections[select] if draft.sections else None
         docx, md = self._exports(draft)
+        trace_file, trace_html = self._trace(draft)
         w = self.w
         return {
             w.draft_id: draft.id,
@@ -194,6 +197,8 @@ class DrafterUI(CorpusActions):
             w.text_box: section.text if section else "",
             w.dl_docx: gr.DownloadButton(value=docx, interactive=True),
             w.dl_md: gr.DownloadButton(value=md, interactive=True),
+            w.trace_html: trace_html,
+            w.dl_trace: gr.DownloadButton(value=trace_file, interactive=trace_file is not None),
             w.history_dd: gr.Dropdown(choices=history_choices(self.ws.list_drafts(50)), value=draft.id),
         }
 
@@ -215,6 +220,18 @@ class DrafterUI(CorpusActions):
                 continue
             paths.append(self.exports.write(draft.id, f"{safe_filename(draft.title)}.{fmt}", data))
         return paths[0], paths[1]
+
+    def _trace(self, draft: Draft) -> tuple[str | None, str]:
+        """The 核对表 as HTML, and as an .xlsx to download."""
+        try:
+            trace = self.ws.trace(draft.id)
+            data = self.ws.export(draft.id, "xlsx")
+        except DrafterError as exc:
+            _warn(f"核对表生成失败：{exc}")
+            return None, ""
+        headings = {s.index: section_label(s, short=True) for s in draft.sections}
+        path = self.exports.write(draft.id, f"{safe_filename(draft.title)}-核对表.xlsx", data)
+        return path, render_trace(trace, headings)
 
     def _outline(self, facts: Facts, outline_text: str, outline_state: list[dict[str, Any]] | None
                  ) -> list[OutlineSection] | None:
