@@ -32,6 +32,7 @@ from webui.forms import (
     text_to_outline,
     unplaced_facts,
 )
+from webui.materials_view import MaterialsActions, with_provenance
 from webui.render import (
     _preparing,
     backend_label,
@@ -102,7 +103,7 @@ class ExportFolder:
             shutil.rmtree(old, ignore_errors=True)
 
 
-class DrafterUI(CorpusActions):
+class DrafterUI(CorpusActions, MaterialsActions):
     """The UI's actions, one method per event; build_ui wires them to widgets. Testable without a browser."""
 
     def __init__(self, workspace: Any, widgets: Widgets | None = None) -> None:
@@ -140,7 +141,10 @@ class DrafterUI(CorpusActions):
 
     # facts
     def _form(self, facts: Facts | dict[str, Any]) -> Update:
-        return dict(zip(self.w.fact_fields, form_values(facts), strict=True))
+        """The facts into the form; their provenance (if any) into its state."""
+        prov = facts.provenance if isinstance(facts, Facts) else []
+        return {**dict(zip(self.w.fact_fields, form_values(facts), strict=True)),
+                self.w.provenance_state: [p.model_dump() for p in prov]}
 
     def fill_example(self) -> Update:
         return self._form(EXAMPLE)
@@ -148,7 +152,7 @@ class DrafterUI(CorpusActions):
     def clear_form(self) -> Update:
         values = ("", default_year(), "企业", "", "", "", "", "")
         return {**dict(zip(self.w.fact_fields, values, strict=True)), self.w.outline_box: "",
-                self.w.outline_state: []}
+                self.w.outline_state: [], self.w.provenance_state: []}
 
     def parse_pasted(self, text: str) -> Update:
         if not (text or "").strip():
@@ -161,9 +165,9 @@ class DrafterUI(CorpusActions):
                 "请在「逐项填写」中核对。", title="识别完成")
         return self._form(facts)
 
-    def _facts(self, *fields: Any) -> Facts:
+    def _facts(self, *fields: Any, provenance: list[dict[str, Any]] | None = None) -> Facts:
         try:
-            return facts_from_form(*fields)
+            return with_provenance(facts_from_form(*fields), provenance)
         except FactsError as exc:
             raise _error(exc) from exc
 
@@ -248,10 +252,10 @@ class DrafterUI(CorpusActions):
         return outline
 
     async def draft(self, org: str, year: Any, org_type: str, superior: str, items: str, shortcomings: str,
-                    plans: str, notes: str, outline_text: str, outline_state: list[dict[str, Any]] | None
-                    ) -> AsyncIterator[Update]:
+                    plans: str, notes: str, outline_text: str, outline_state: list[dict[str, Any]] | None,
+                    provenance: list[dict[str, Any]] | None = None) -> AsyncIterator[Update]:
         """Write a whole draft, streaming each section in as it is written."""
-        facts = self._facts(org, year, org_type, superior, items, shortcomings, plans, notes)
+        facts = self._facts(org, year, org_type, superior, items, shortcomings, plans, notes, provenance=provenance)
         outline = self._outline(facts, outline_text, outline_state)
         yield {self.w.progress_html: _preparing("正在检索往年范文、准备起草…"), self.w.summary_html: ""}
         view: LiveDraft | None = None

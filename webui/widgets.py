@@ -23,6 +23,12 @@ class Widgets:
     notes: Any
     pasted: Any
     outline_box: Any
+    # materials → facts
+    provenance_state: Any
+    extraction_state: Any
+    materials_files: Any
+    review_df: Any
+    materials_msg: Any
     # the draft
     progress_html: Any
     summary_html: Any
