@@ -267,6 +267,18 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_serve)
 
 
+# --- mcp ------------------------------------------------------------------------------------------------
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)
+
+    return mcp_main()
+
+
+def _add_mcp(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mcp", help="以 stdio 方式提供 MCP 服务（供桌面版 AI 助手调用）")
+    p.set_defaults(func=_cmd_mcp)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drafter", description="工会年度工作总结起草工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -274,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_corpus_commands(sub)
     _add_draft_commands(sub)
     _add_serve(sub)
+    _add_mcp(sub)
     return parser
 
 
