@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -255,6 +256,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     # An import string, not an app object: the composition (API + web UI) lives outside the library.
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
+    os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
     sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
     uvicorn.run(target, factory=True, host=host, port=port, log_level="warning")
     return 0

@@ -25,7 +25,6 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import BlobResourceContents, CallToolResult, EmbeddedResource, TextContent, TextResourceContents
 from mcp.types import Resource as MCPResource
 from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
-from starlette.responses import Response
 
 from .checking import Flag
 from .errors import DrafterError, InputError, NotFoundError
@@ -330,32 +329,17 @@ def _security(host: str) -> TransportSecuritySettings:
     return TransportSecuritySettings(enable_dns_rebinding_protection=False)
 
 
-class _ASGIResponse(Response):
-    """Lets a FastAPI route hand the request to an ASGI app once its dependencies (auth) have passed."""
+def mount_http(app: Any, ws: Workspace, path: str = "/mcp") -> None:
+    """Serve streamable HTTP at `path` on a FastAPI app, and run the transport's session manager inside the
+    app's lifespan (wrapping whatever lifespan is already there; Gradio's mount wraps this one in turn).
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
-        super().__init__()
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
-def mount_http(app: Any, ws: Workspace, dependencies: Sequence[Any] = (), path: str = "/mcp") -> None:
-    """Serve streamable HTTP at `path` on a FastAPI app, behind `dependencies` (the API's auth), and run the
-    transport's session manager inside the app's lifespan (wrapping whatever lifespan is already there)."""
-    from fastapi import APIRouter
-
+    Stateless: every POST is answered on its own (progress notifications stream back on that POST), so no
+    session lives in one worker process that another worker would not know. Authentication is the app's
+    ApiGuard, which must cover `path`."""
     server = build_server(ws)
-    server.streamable_http_app(streamable_http_path=path, transport_security=_security(ws.settings.host))
-    handler = StreamableHTTPASGIApp(server.session_manager)
-    router = APIRouter(dependencies=list(dependencies))
-
-    @router.api_route(path, methods=["GET", "POST", "DELETE"], include_in_schema=False)
-    async def mcp_endpoint() -> Response:
-        return _ASGIResponse(handler)
-
-    app.include_router(router)
+    server.streamable_http_app(streamable_http_path=path, stateless_http=True,
+                               transport_security=_security(ws.settings.host))
+    app.router.add_route(path, StreamableHTTPASGIApp(server.session_manager), include_in_schema=False)
     outer = app.router.lifespan_context
 
     @asynccontextmanager
