@@ -22,18 +22,27 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp.types import BlobResourceContents, CallToolResult, EmbeddedResource, TextContent, TextResourceContents
+from mcp.types import (
+    BlobResourceContents,
+    CallToolResult,
+    EmbeddedResource,
+    TextContent,
+    TextResourceContents,
+    ToolAnnotations,
+)
 from mcp.types import Resource as MCPResource
 from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
 
 from .checking import Flag
 from .errors import DrafterError, InputError, NotFoundError
-from .facts import Facts, parse_facts, validate_facts
+from .facts import Facts, coerce_facts, parse_facts, validate_facts
 from .models import Draft, OutlineSection
 from .prompts import render
 from .workspace import Workspace
 
 DRAFT_URI = "drafter://drafts/{draft_id}"
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 INSTRUCTIONS = (
     "drafter 根据本单位全年事实起草工会年度工作总结，并核对草稿中的每个数字。先收集事实（可用提示词 annual_summary），"
@@ -214,7 +223,8 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
     app = DrafterMCP(ws, name="drafter", title="工会年度工作总结起草工具 / drafter", version="0.1.0",
                      instructions=INSTRUCTIONS, log_level="WARNING")
 
-    @app.tool(description="根据全年事实起草工会年度工作总结，逐节核对数字；返回草稿编号、各节及其标记和全文 Markdown。"
+    @app.tool(title="起草年度工作总结 / Draft the annual summary", annotations=WRITES,
+              description="根据全年事实起草工会年度工作总结，逐节核对数字；返回草稿编号、各节及其标记和全文 Markdown。"
                           "每写完一节报告一次进度。\nDraft a trade-union annual summary from the year's facts; "
                           "returns the draft id, sections with flagged numbers, and the Markdown. Reports progress "
                           "per finished section.")
@@ -240,7 +250,8 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
             raise InputError("草稿未能完成")
         return _draft_result(draft)
 
-    @app.tool(description="重写草稿中的一节（可附修改要求），其他节保持不变。\n"
+    @app.tool(title="重写一节 / Rewrite one section", annotations=WRITES,
+              description="重写草稿中的一节（可附修改要求），其他节保持不变。\n"
                           "Rewrite one section of a draft (optionally following an instruction); the others stay.")
     async def regenerate_section(
         draft_id: Annotated[str, Field(description="草稿编号 / draft id")],
@@ -249,18 +260,19 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
     ) -> Annotated[CallToolResult, DraftOut]:
         return _draft_result(await ws.regenerate(draft_id, index, instruction))
 
-    @app.tool(description="核对一段文字中的数字是否都有事实依据，返回被标记的数字及原因。\n"
+    @app.tool(title="核对数字 / Check the numbers", annotations=READ_ONLY,
+              description="核对一段文字中的数字是否都有事实依据，返回被标记的数字及原因。\n"
                           "Check every number in a text against the facts; returns the flagged ones with reasons.")
     async def check_amounts(
         facts: FactsArg,
         text: Annotated[str, Field(max_length=500_000, description="要核对的文字 / the text to check")],
     ) -> CheckOut:
-        # Free text is checked line by line as given (no 单位/年度 needed), as `POST /api/v1/check` does.
-        source: Facts | str = validate_facts(facts) if isinstance(facts, dict) else facts
-        flags = await _thread(ws.check, text, source)
+        # The checker's one facts reader (as `drafter check` and the API): nothing but fact lines is required.
+        flags = await _thread(ws.check, text, coerce_facts(facts))
         return CheckOut(flag_count=len(flags), flags=flags)
 
-    @app.tool(description="在范文库中检索往年总结的片段，返回标题、所在标题路径和原文。\n"
+    @app.tool(title="检索范文 / Search exemplars", annotations=READ_ONLY,
+              description="在范文库中检索往年总结的片段，返回标题、所在标题路径和原文。\n"
                           "Search past summaries; returns passages with their titles and headings.")
     async def search_exemplars(
         query: Annotated[str, Field(min_length=1, max_length=2000, description="检索内容 / query")],
@@ -271,17 +283,20 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
                                        heading=h.chunk.heading, position=h.chunk.position, score=round(h.score, 6),
                                        text=h.chunk.text) for h in hits])
 
-    @app.tool(description="列出已保存的草稿（最近更新的在前）。\nList saved drafts, most recently updated first.")
+    @app.tool(title="草稿列表 / List drafts", annotations=READ_ONLY,
+              description="列出已保存的草稿（最近更新的在前）。\nList saved drafts, most recently updated first.")
     async def list_drafts(limit: Annotated[int, Field(ge=1, le=1000)] = 20) -> DraftList:
         rows = await _thread(ws.list_drafts, limit)
         return DraftList(drafts=[DraftInfo(**r, uri=_uri(r["id"])) for r in rows])
 
-    @app.tool(description="按编号取回一份草稿。\nGet a saved draft by id.")
+    @app.tool(title="取回草稿 / Get a draft", annotations=READ_ONLY,
+              description="按编号取回一份草稿。\nGet a saved draft by id.")
     async def get_draft(draft_id: Annotated[str, Field(description="草稿编号 / draft id")]
                         ) -> Annotated[CallToolResult, DraftOut]:
         return _draft_result(await _thread(ws.get_draft, draft_id))
 
-    @app.tool(description="导出草稿：docx 为公文格式 Word 文件，md 为 Markdown；文件作为内嵌资源返回。\n"
+    @app.tool(title="导出草稿 / Export a draft", annotations=READ_ONLY,
+              description="导出草稿：docx 为公文格式 Word 文件，md 为 Markdown；文件作为内嵌资源返回。\n"
                           "Export a draft as .docx (official-document layout) or Markdown, as an embedded resource.",
               structured_output=False)
     async def export_draft(
@@ -307,7 +322,8 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
     @app.prompt(name="annual_summary", description="引导助手向用户收集事实并起草年度工作总结。\n"
                                                    "Walks an assistant through collecting the facts and drafting.")
     def annual_summary(org: str = "", year: str = "") -> str:
-        subject = f"{org.strip()}{year.strip()}年" if org.strip() and year.strip() else org.strip() or "本单位"
+        org, year = org.strip(), year.strip().removesuffix("年")
+        subject = f"{org}{year}年" if org and year else org or "本单位"
         return render(ws.settings.prompts_dir, "mcp/annual_summary", subject=subject)
 
     return app

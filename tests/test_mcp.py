@@ -206,12 +206,14 @@ def test_lists_tools_resources_and_prompt(mcp: Session) -> None:
     out = tools["draft_summary"].output_schema
     assert out is not None and {"id", "sections", "markdown"} <= out["properties"].keys()
     assert tools["export_draft"].input_schema["properties"]["format"]["enum"] == ["docx", "md"]
+    hints = {name: t.annotations.read_only_hint for name, t in tools.items() if t.annotations}
+    assert hints == {**dict.fromkeys(TOOLS, True), "draft_summary": False, "regenerate_section": False}
 
     templates = mcp.run(lambda c: c.list_resource_templates()).resource_templates
     assert [t.uri_template for t in templates] == ["drafter://drafts/{draft_id}"]
     prompts = mcp.run(lambda c: c.list_prompts()).prompts
     assert [p.name for p in prompts] == ["annual_summary"]
-    got = mcp.run(lambda c: c.get_prompt("annual_summary", {"org": "XX公司", "year": "2024"}))
+    got = mcp.run(lambda c: c.get_prompt("annual_summary", {"org": "XX公司", "year": "2024年"}))
     text = got.messages[0].content.text  # type: ignore[union-attr]
     assert text.startswith("请帮我起草XX公司2024年工会年度工作总结") and "draft_summary" in text
 
@@ -266,6 +268,9 @@ def test_check_and_search(mcp: Session) -> None:
     assert "32户" in flags[0]["hint"]
     r = mcp.call("check_amounts", {"facts": "慰问困难职工32户", "text": "慰问困难职工32户。"})
     assert r.structured_content == {"flag_count": 0, "flags": []}
+    # Checking needs only fact lines: an object without 单位/年度 is read as the checker reads it.
+    r = mcp.call("check_amounts", {"facts": {"items": ["慰问困难职工32户"]}, "text": "慰问困难职工30户。"})
+    assert not r.is_error and [f["text"] for f in r.structured_content["flags"]] == ["30户"]  # type: ignore[index]
 
     r = mcp.call("search_exemplars", {"query": "给困难职工送温暖", "k": 3})
     assert r.structured_content is not None
