@@ -31,7 +31,7 @@ from mcp.types import (
     ToolAnnotations,
 )
 from mcp.types import Resource as MCPResource
-from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from .checking import Flag
 from .errors import DrafterError, InputError, NotFoundError
@@ -50,16 +50,24 @@ INSTRUCTIONS = (
     " / drafter drafts Chinese trade-union annual work summaries from the year's facts and checks every number."
 )
 
-# Facts arrive as a JSON object (the Facts schema, published so agents see the fields) or as the plain-text
-# form a person types; both are validated by drafter itself, so a mistake is named in Chinese.
+# Facts arrive as a JSON object (the Facts schema, published so agents see the fields), as the plain-text
+# form a person types, or as a list of fact lines; drafter validates them itself, so a mistake is named in
+# Chinese. Drafting needs 单位 and 年度; checking needs only fact lines.
 FactsArg = Annotated[
-    dict[str, Any] | str,
+    dict[str, Any] | list[str] | str,
     WithJsonSchema({
-        "anyOf": [Facts.model_json_schema(), {"type": "string"}],
+        "anyOf": [Facts.model_json_schema(), {"type": "array", "items": {"type": "string"}}, {"type": "string"}],
         "description": "本单位全年事实：JSON 对象（org 单位、year 年度、items 全年工作每条带数字、shortcomings 不足、plans 打算…），"
-                       "或每行一条的纯文本（“单位：…”“年度：…”开头）。/ The year's facts: a JSON object or plain text.",
+                       "或每行一条的纯文本（“单位：…”“年度：…”开头），或事实列表。"
+                       "/ The year's facts: a JSON object, plain text, or a list of fact lines.",
     }),
 ]
+_FORMATS = {"docx": "docx", "word": "docx", "md": "md", "markdown": "md"}
+
+
+def _format(value: Any) -> Any:
+    """Accept what an assistant writes for the format: `DOCX`, `.docx`, `Word`, `markdown`."""
+    return _FORMATS.get(value.strip().lstrip(".").lower(), value) if isinstance(value, str) else value
 
 
 # --- typed outputs ---------------------------------------------------------------------------------------
@@ -157,7 +165,10 @@ def _draft_result(draft: Draft) -> CallToolResult:
                           structured_content=out.model_dump(mode="json"))
 
 
-def _facts(value: dict[str, Any] | str) -> Facts:
+def _facts(value: dict[str, Any] | list[str] | str) -> Facts:
+    """Complete facts, as drafting needs them (the API's reading: a bare list is the year's items)."""
+    if isinstance(value, list):
+        return validate_facts({"items": value})  # names the missing 单位 in Chinese
     return validate_facts(value) if isinstance(value, dict) else parse_facts(value)
 
 
@@ -285,7 +296,8 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
 
     @app.tool(title="草稿列表 / List drafts", annotations=READ_ONLY,
               description="列出已保存的草稿（最近更新的在前）。\nList saved drafts, most recently updated first.")
-    async def list_drafts(limit: Annotated[int, Field(ge=1, le=1000)] = 20) -> DraftList:
+    async def list_drafts(limit: Annotated[int, Field(ge=1, le=1000, description="最多条数 / at most")] = 20
+                          ) -> DraftList:
         rows = await _thread(ws.list_drafts, limit)
         return DraftList(drafts=[DraftInfo(**r, uri=_uri(r["id"])) for r in rows])
 
@@ -301,7 +313,8 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
               structured_output=False)
     async def export_draft(
         draft_id: Annotated[str, Field(description="草稿编号 / draft id")],
-        format: Annotated[Literal["docx", "md"], Field(description="docx 或 md")] = "docx",
+        format: Annotated[Literal["docx", "md"], BeforeValidator(_format),
+                          Field(description="docx（公文格式 Word）或 md（Markdown）")] = "docx",
     ) -> list[TextContent | EmbeddedResource]:
         data: bytes = await _thread(ws.export, draft_id, format)
         uri = f"{_uri(draft_id)}.{format}"

@@ -202,7 +202,7 @@ def test_lists_tools_resources_and_prompt(mcp: Session) -> None:
         assert t.description and CJK.search(t.description) and re.search(r"[A-Za-z]{4,} [a-z]+", t.description)
     facts_schema = tools["draft_summary"].input_schema["properties"]["facts"]
     assert {"org", "year", "items"} <= facts_schema["anyOf"][0]["properties"].keys()
-    assert facts_schema["anyOf"][1] == {"type": "string"}
+    assert facts_schema["anyOf"][1:] == [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
     out = tools["draft_summary"].output_schema
     assert out is not None and {"id", "sections", "markdown"} <= out["properties"].keys()
     assert tools["export_draft"].input_schema["properties"]["format"]["enum"] == ["docx", "md"]
@@ -292,7 +292,7 @@ def test_export_docx_opens_and_markdown(mcp: Session) -> None:
     paragraphs = "\n".join(p.text for p in document.paragraphs)
     assert "XX市供电公司2024年工会工作总结" in paragraphs and "126人次" in paragraphs
 
-    r = mcp.call("export_draft", {"draft_id": d["id"], "format": "md"})
+    r = mcp.call("export_draft", {"draft_id": d["id"], "format": "Markdown"})  # as assistants write it
     res = next(b for b in r.content if b.type == "resource").resource  # type: ignore[union-attr]
     assert isinstance(res, TextResourceContents) and res.text == d["markdown"]
 
@@ -302,6 +302,7 @@ def test_export_docx_opens_and_markdown(mcp: Session) -> None:
     ("draft_summary", {"facts": "年度：明年\n慰问职工3户"}, "年度应为四位数字"),
     ("draft_summary", {"facts": "{\"org\": "}, "JSON 格式错误"),
     ("draft_summary", {}, "参数「facts」有误：缺少此参数"),
+    ("draft_summary", {"facts": ["慰问职工3户"]}, "事实字段「org」有误：缺少此字段"),
     ("regenerate_section", {"draft_id": "nope", "index": 1}, "没有编号为 nope 的草稿"),
     ("regenerate_section", {"draft_id": "x", "index": "第二节"}, "参数「index」有误：应为整数"),
     ("get_draft", {"draft_id": "nope"}, "没有编号为 nope 的草稿"),
