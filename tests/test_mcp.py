@@ -26,11 +26,11 @@ from typing import Any, TypeVar
 
 import docx
 import httpx
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 from mcp.types import BlobResourceContents, CallToolResult, TextResourceContents
 
@@ -116,7 +116,7 @@ def http_client(url: str, key: str | None) -> Callable[[], AbstractAsyncContextM
     @asynccontextmanager
     async def connect() -> Any:
         headers = {"Authorization": f"Bearer {key}"} if key else None
-        async with create_mcp_http_client(headers=headers) as http, \
+        async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300)) as http, \
                 Client(streamable_http_client(url, http_client=http)) as client:
             yield client
 
