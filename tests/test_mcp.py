@@ -216,6 +216,8 @@ def test_lists_tools_resources_and_prompt(mcp: Session) -> None:
     got = mcp.run(lambda c: c.get_prompt("annual_summary", {"org": "XX公司", "year": "2024年"}))
     text = got.messages[0].content.text  # type: ignore[union-attr]
     assert text.startswith("请帮我起草XX公司2024年工会年度工作总结") and "draft_summary" in text
+    bare = mcp.run(lambda c: c.get_prompt("annual_summary", {})).messages[0].content.text  # type: ignore[union-attr]
+    assert bare.startswith("请帮我起草本单位工会年度工作总结")
 
 
 def test_draft_with_progress_then_regenerate_one_section(mcp: Session) -> None:
@@ -250,6 +252,8 @@ def test_draft_with_progress_then_regenerate_one_section(mcp: Session) -> None:
     assert isinstance(resource, TextResourceContents) and resource.text == after["markdown"]
     uris = [str(x.uri) for x in mcp.run(lambda c: c.list_resources()).resources]
     assert f"drafter://drafts/{d['id']}" in uris
+    with pytest.raises(MCPError, match="没有编号为 nope 的草稿"):
+        mcp.run(lambda c: c.read_resource("drafter://drafts/nope"))
 
 
 def test_plain_text_facts_and_text_result(mcp: Session) -> None:
@@ -331,8 +335,14 @@ def test_http_refused_without_the_key(http_server: str) -> None:
     for auth in ({}, {"Authorization": "Bearer wrong"}):
         r = httpx.post(f"{http_server}/mcp", json=init, headers={**headers, **auth}, timeout=10)
         assert r.status_code == 401 and "API 密钥" in r.json()["detail"]
-    r = httpx.post(f"{http_server}/mcp", json=init, headers={**headers, "Authorization": f"Bearer {KEY}"}, timeout=10)
+    keyed = {**headers, "Authorization": f"Bearer {KEY}"}
+    r = httpx.post(f"{http_server}/mcp", json=init, headers=keyed, timeout=10)
     assert r.status_code == 200 and "drafter" in r.text
+    # On loopback a page elsewhere cannot reach it through the browser (DNS rebinding), even with the key.
+    r = httpx.post(f"{http_server}/mcp", json=init, headers={**keyed, "Host": "evil.example:80"}, timeout=10)
+    assert r.status_code == 421
+    r = httpx.post(f"{http_server}/mcp", json=init, headers={**keyed, "Origin": "http://evil.example"}, timeout=10)
+    assert r.status_code == 403
     with pytest.raises(BaseExceptionGroup) as caught:  # the SDK's client gets no session without the key
         Session(http_client(f"{http_server}/mcp", None))
     assert caught.group_contains(MCPError, match="error response")
