@@ -12,7 +12,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from ..errors import DrafterError
 from ..facts import Facts
-from ..views import event_payload
+from ..views import event_payload, follow
 from .deps import WorkspaceDep
 from .schemas import DraftList, DraftOut, DraftRequest, EditRequest, RegenerateRequest
 
@@ -38,8 +38,11 @@ async def create_draft(req: DraftRequest, ws: WorkspaceDep, facts: Facts = Depen
 async def stream_draft(req: DraftRequest, ws: WorkspaceDep,
                        facts: Facts = Depends(_facts)) -> AsyncIterator[ServerSentEvent]:  # noqa: B008
     try:
-        async for ev in ws.draft_stream(facts, req.outline):
-            yield ServerSentEvent(event=ev.type, raw_data=json.dumps(event_payload(ev), ensure_ascii=False))
+        async for view, ev in follow(ws.draft_stream(facts, req.outline), interval=0):
+            data = event_payload(ev)
+            if ev.type != "delta":  # what the user sees now: sections done, failed, writing, complete or not
+                data["progress"] = view.progress()
+            yield ServerSentEvent(event=ev.type, raw_data=json.dumps(data, ensure_ascii=False))
     except DrafterError as exc:
         yield ServerSentEvent(event="error", raw_data=json.dumps({"type": "error", "detail": str(exc)},
                                                                 ensure_ascii=False))
