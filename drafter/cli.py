@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -261,6 +262,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     # An import string, not an app object: the composition (API + web UI) lives outside the library.
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
+    os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
     sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
     uvicorn.run(target, factory=True, host=host, port=port, log_level="warning")
     return 0
@@ -330,6 +332,16 @@ def _add_facts_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--json", action="store_true", help="输出 JSON")
     e.add_argument("--out", help="写出可直接用于 drafter draft 的事实文件（JSON，保留来源）")
     e.set_defaults(func=_cmd_facts_extract)
+# --- mcp ------------------------------------------------------------------------------------------------
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)
+
+    return mcp_main()
+
+
+def _add_mcp(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mcp", help="以 stdio 方式提供 MCP 服务（供桌面版 AI 助手调用）")
+    p.set_defaults(func=_cmd_mcp)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -340,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_draft_commands(sub)
     _add_facts_commands(sub)
     _add_serve(sub)
+    _add_mcp(sub)
     return parser
 
 
