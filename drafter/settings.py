@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=40, validation_alias=AliasChoices("chunk_overlap", "DRAFTER_CHUNK_OVERLAP"))
     encoding: str = Field(default="o200k_base", validation_alias=AliasChoices("encoding", "DRAFTER_ENCODING"))
 
+    # Drafts database: unset -> SQLite file under data_dir; postgresql+psycopg://user:pass@host/db -> PostgreSQL.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("database_url", "DRAFTER_DATABASE_URL")
+    )
+
     # HTTP API
     api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("api_key", "DRAFTER_API_KEY"))
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("host", "DRAFTER_HOST"))
@@ -82,6 +87,10 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.resolved_data_dir / "drafter.sqlite3"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def uses_llm(self) -> bool:
