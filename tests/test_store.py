@@ -22,7 +22,7 @@ from drafter.models import Draft, OutlineSection
 from drafter.workspace import Workspace
 from tests.support.gated import GatedGenerator, bare_workspace, reply_for
 
-pytest_plugins = ["tests.support.databases"]  # the db_url fixture: one run per engine
+pytest_plugins = ["tests.support.db_fixtures"]  # the db_url fixture: one run per engine
 FACTS = Path(__file__).parent / "data" / "facts" / "manufacturer_six_sections.txt"
 
 

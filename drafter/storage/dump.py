@@ -66,7 +66,12 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _header(path: Path) -> dict[str, Any]:
-    first = next(_lines(path), None)
+    try:
+        first = next(_lines(path), None)
+    except InputError as exc:
+        if "JSON" not in exc.message:
+            raise
+        first = None
     if not isinstance(first, dict) or first.get("format") != FORMAT:
         raise InputError(f"{path} 不是 drafter 的备份文件", hint="请用 `drafter backup 文件` 生成的文件")
     if first.get("version") != VERSION:

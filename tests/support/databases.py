@@ -56,30 +56,6 @@ def sqlite_url_in(folder: Path) -> str:
     return f"sqlite:///{folder / 'drafter.sqlite3'}"
 
 
-@pytest.fixture
-def pg_schemas() -> Iterator[PgSchemas]:
-    base = pg_base_url()
-    assert base is not None
-    schemas = PgSchemas(base)
-    yield schemas
-    schemas.drop()
-
-
-@pytest.fixture(params=ENGINES)
-def db_url(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[str]:
-    """A fresh, empty drafts database: one run per engine."""
-    if request.param == "sqlite":
-        yield sqlite_url_in(data_dir)
-        return
-    base = pg_base_url()
-    assert base is not None
-    schemas = PgSchemas(base)
-    try:
-        yield schemas.new_url()
-    finally:
-        schemas.drop()
-
-
 def fresh_url(engine: str, folder: Path) -> Iterator[str]:
     """Another empty database on `engine` (a restore target)."""
     if engine == "sqlite":
