@@ -210,3 +210,26 @@ def test_api_client_disconnecting_from_the_stream_does_not_cancel_the_draft(data
 
 def run(coro):  # type: ignore[no-untyped-def]
     return asyncio.run(coro)
+
+
+def test_which_runners_count_as_dead() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from drafter.storage import runners
+
+    host, pid, start = runners.current().split("|")
+    now = datetime.now(UTC)
+    assert not runners.is_dead(runners.current(), "")
+    assert runners.is_dead("", "")  # a draft from before runners were recorded
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        alive = f"{host}|{child.pid}|{runners._start_ticks(child.pid)}"
+        assert not runners.is_dead(alive, "")
+        assert runners.is_dead(f"{host}|{child.pid}|1", "")  # the pid now names another process
+    finally:
+        child.kill()
+        child.wait(10)
+    assert runners.is_dead(alive, "")
+    fresh, stale = (now - timedelta(seconds=20)).isoformat(), (now - runners.STALE_AFTER * 2).isoformat()
+    assert not runners.is_dead(f"elsewhere|{pid}|{start}", fresh, now)  # another host: trusted while it beats
+    assert runners.is_dead(f"elsewhere|{pid}|{start}", stale, now)

@@ -12,6 +12,7 @@ while the same section was being regenerated stays, and the regenerated text is 
 from __future__ import annotations
 
 import builtins
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from .db import make_engine, migrate, reading, sqlite_url, writing
 from .schema import drafts, section_versions, sections
 
 SectionChange = Callable[[Facts, Section], Section | None]
+RECOVER_EVERY = 30.0  # seconds: how often listing drafts looks again for runs whose process died
 
 
 def _no_nul(text: str) -> str:
@@ -55,6 +57,7 @@ class DraftStore:
         self.url = sqlite_url(url) if isinstance(url, Path) else url
         self.engine = make_engine(self.url)
         migrate(self.engine)
+        self._recovered_at = -RECOVER_EVERY
 
     def close(self) -> None:
         self.engine.dispose()
@@ -178,6 +181,7 @@ class DraftStore:
         with reading(self.engine) as c:
             rows = c.execute(sa.select(drafts.c.id, drafts.c.runner, drafts.c.heartbeat_at)
                              .where(drafts.c.status == "running")).all()
+        self._recovered_at = time.monotonic()
         dead = [(r.id, r.runner) for r in rows if runners.is_dead(r.runner, r.heartbeat_at)]
         if dead:
             with writing(self.engine) as c:
@@ -216,7 +220,11 @@ class DraftStore:
                      created_at=row.created_at, updated_at=row.updated_at)
 
     def list(self, limit: int = 100) -> builtins.list[dict[str, Any]]:
-        """Newest first: id, title, backend, status, created_at, updated_at, sections and sections_done."""
+        """Newest first: id, title, backend, status, created_at, updated_at, sections and sections_done.
+        Now and then it first marks runs of dead processes (another host's, whose heartbeat went stale
+        after this process started) as interrupted, so the list does not show them running for ever."""
+        if time.monotonic() - self._recovered_at >= RECOVER_EVERY:
+            self.recover()
         mine = sections.c.draft_id == drafts.c.id
         total = sa.select(sa.func.count()).where(mine).scalar_subquery()
         done = sa.select(sa.func.count()).where(mine, sections.c.status == "done").scalar_subquery()
