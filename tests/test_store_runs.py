@@ -143,7 +143,7 @@ def _free_port() -> int:
 @contextmanager
 def serving(ws: Workspace) -> Iterator[str]:
     """The API (no web UI) on a real uvicorn server in a thread of this process."""
-    server = uvicorn.Server(uvicorn.Config(create_app(ws, with_ui=False), host="127.0.0.1", port=_free_port(),
+    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=_free_port(),
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
