@@ -112,6 +112,15 @@ class DraftRun:
         return await asyncio.shield(self.task)
 
 
+def check_outline(outline: Sequence[OutlineSection]) -> None:
+    """Refuse an outline nobody could mean: empty, or longer than MAX_SECTIONS sections."""
+    if not outline:
+        raise InputError("提纲为空")
+    if len(outline) > MAX_SECTIONS:
+        raise InputError(f"提纲有 {len(outline)} 节，超过上限 {MAX_SECTIONS} 节",
+                         hint="请合并相近的部分；年度工作总结通常在十节以内")
+
+
 def mask_numbers(text: str) -> str:
     """Exemplars go to the model with their figures and redaction placeholders masked: a number it never
     sees is one it cannot copy, and `XX公司` becomes `某公司`, which it will not mistake for a slot to keep.
@@ -186,11 +195,7 @@ class Drafter:
     async def start(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> DraftRun:
         """Store the outline as a new `running` draft and start writing it; events can be watched at once."""
         outline = list(outline) if outline else await self.plan(facts, use_model=self.settings.model_outline)
-        if not outline:
-            raise InputError("提纲为空")
-        if len(outline) > MAX_SECTIONS:
-            raise InputError(f"提纲有 {len(outline)} 节，超过上限 {MAX_SECTIONS} 节",
-                             hint="请合并相近的部分；年度工作总结通常在十节以内")
+        check_outline(outline)
         draft = Draft(
             id=uuid.uuid4().hex[:12], title=facts.title, backend=self.backend, facts=facts, status="running",
             sections=[Section(index=i, **s.model_dump()) for i, s in enumerate(outline)],

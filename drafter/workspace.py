@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
-from .drafting import Drafter, DraftEvent, DraftRun, EventSink
+from .drafting import Drafter, DraftEvent, DraftRun, EventSink, check_outline
 from .embedding import Embedder
 from .errors import BadFileError, InputError
 from .facts import Facts
@@ -109,7 +109,10 @@ class Workspace:
 
     def draft_stream(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> AsyncIterator[DraftEvent]:
         """Events of a new draft. The draft runs on its own: a consumer that stops reading (a client that
-        disconnects) does not stop it; it is finished and saved."""
+        disconnects) does not stop it; it is finished and saved. A given outline is checked here, before
+        any event (InputError: empty, or over MAX_SECTIONS)."""
+        if outline:
+            check_outline(outline)
         self.ensure_index()
         return self.drafter.stream(facts, outline)
 

@@ -183,6 +183,17 @@ def test_api_seven_concurrent_patches_all_survive(data_dir: Path, db_url: str) -
     assert [v.version for v in ws.store.versions(draft.id, 0)] == list(range(ROUNDS + 1))
 
 
+def test_api_refuses_an_outline_over_the_limit(data_dir: Path, db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    ws = bare_workspace(data_dir, db_url)
+    outline = [{"kind": "body", "heading": f"第{i}部分"} for i in range(2000)]
+    client = TestClient(create_app(ws))
+    r = client.post("/api/v1/drafts", json={"facts": load_facts(FACTS).model_dump(), "outline": outline})
+    assert r.status_code == 422 and "超过上限 30 节" in r.json()["detail"]
+    assert client.get("/api/v1/drafts").json()["drafts"] == []
+
+
 def test_api_client_disconnecting_from_the_stream_does_not_cancel_the_draft(data_dir: Path, db_url: str) -> None:
     gen = GatedGenerator(hold={5})
     ws = bare_workspace(data_dir, db_url, gen)
