@@ -244,3 +244,41 @@ def test_which_runners_count_as_dead() -> None:
     fresh, stale = (now - timedelta(seconds=20)).isoformat(), (now - runners.STALE_AFTER * 2).isoformat()
     assert not runners.is_dead(f"elsewhere|{pid}|{start}", fresh, now)  # another host: trusted while it beats
     assert runners.is_dead(f"elsewhere|{pid}|{start}", stale, now)
+
+
+def test_watching_a_draft_again_after_leaving(data_dir: Path, db_url: str) -> None:
+    """A client that reconnects sees the stored draft, then the live events, then `done`."""
+    gen = GatedGenerator(hold={1})
+    ws = bare_workspace(data_dir, db_url, gen)
+
+    async def scenario() -> list[str]:
+        started = await ws.start_draft(load_facts(FACTS))
+        await asyncio.to_thread(gen.started, 1)
+        seen: list[str] = []
+        async for event in ws.watch_draft(started.draft_id):
+            seen.append(event.type)
+            if event.type == "outline":
+                assert event.draft is not None and event.draft.status == "running"
+                gen.release(1)
+            if event.type == "done":
+                assert event.draft is not None and event.draft.status == "done"
+        return seen
+
+    seen = run(scenario())
+    assert seen[0] == "outline" and seen[-1] == "done" and "section" in seen
+    draft_id = ws.list_drafts()[0]["id"]
+    again = [e.type for e in run(_collect(ws.watch_draft(draft_id)))]
+    assert again == ["outline", "done"]  # finished: the stored draft, and done
+
+
+async def _collect(events):  # type: ignore[no-untyped-def]
+    return [e async for e in events]
+
+
+def test_unreachable_database_says_which_setting_to_check(data_dir: Path) -> None:
+    from drafter.errors import ConfigError
+
+    ws = bare_workspace(data_dir, "postgresql+psycopg://drafter:secret@127.0.0.1:9/none?connect_timeout=2")
+    with pytest.raises(ConfigError, match="DRAFTER_DATABASE_URL") as err:
+        ws.list_drafts()
+    assert "secret" not in str(err.value)

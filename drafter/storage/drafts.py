@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ..errors import ConflictError, InputError, NotFoundError
+from ..errors import ConfigError, ConflictError, InputError, NotFoundError
 from ..facts import Facts
 from ..models import Draft, DraftStatus, Section, now_iso
 from . import runners
@@ -56,7 +56,12 @@ class DraftStore:
     def __init__(self, url: str | Path) -> None:
         self.url = sqlite_url(url) if isinstance(url, Path) else url
         self.engine = make_engine(self.url)
-        migrate(self.engine)
+        try:
+            migrate(self.engine)
+        except sa.exc.OperationalError as exc:
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise ConfigError(f"无法打开草稿数据库 {where}：{str(exc.orig or exc).strip().splitlines()[0]}",
+                              hint="请检查 DRAFTER_DATABASE_URL 与数据库服务是否可用") from exc
         self._recovered_at = -RECOVER_EVERY
 
     def close(self) -> None:
