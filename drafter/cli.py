@@ -216,7 +216,8 @@ def _cmd_drafts(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"drafts": rows})
     for r in [] if args.json else rows:
-        sys.stdout.write(f"{r['id']}\t{r['updated_at']}\t{r['backend']}\t{r['title']}\n")
+        status = STATUS_LABEL.get(r.get("status", ""), r.get("status", ""))
+        sys.stdout.write(f"{r['id']}\t{r['updated_at']}\t{status}\t{r['backend']}\t{r['title']}\n")
     return 0
 
 
@@ -224,6 +225,44 @@ def _cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace()
     _write_out(ws, ws.get_draft(args.draft_id), args.out, trace=args.trace)
     return 0
+
+
+STATUS_LABEL = {"running": "生成中", "done": "已完成", "failed": "部分失败", "interrupted": "已中断（可继续）"}
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    import asyncio
+
+    draft = asyncio.run(_workspace().resume(args.draft_id))
+    _print_json(draft.public_dict()) if args.json else _print_draft(draft)
+    return 0 if draft.status == "done" else 1
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    counts = _workspace().backup(args.file)
+    sys.stderr.write(f"已备份到 {args.file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + "\n")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    counts = _workspace().restore(args.file)
+    sys.stderr.write(f"已从 {args.file} 恢复：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + "\n")
+    return 0
+
+
+def _add_storage_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("resume", help="继续写完中断的草稿（只写未完成的节）")
+    p.add_argument("draft_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_resume)
+
+    p = sub.add_parser("backup", help="把全部草稿及历史版本备份到一个文件（JSON Lines）")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复到空数据库")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_restore)
 
 
 def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
@@ -350,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_corpus_commands(sub)
     _add_draft_commands(sub)
+    _add_storage_commands(sub)
     _add_facts_commands(sub)
     _add_serve(sub)
     _add_mcp(sub)
