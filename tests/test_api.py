@@ -108,6 +108,10 @@ def test_stream_sends_events(client: TestClient) -> None:
     n = len(events[-1]["draft"]["sections"])
     assert types.count("section") == n and "delta" in types
     assert events[-1]["draft"]["id"] == events[0]["draft"]["id"]
+    # progress comes from the library's live view: counts rise to complete, only the last says so
+    progress = [e["progress"] for e in events if e["type"] == "section"]
+    assert [p["done"] for p in progress] == list(range(1, n + 1)) and all(p["total"] == n for p in progress)
+    assert events[-1]["progress"]["complete"] is True and not any(p["complete"] for p in progress[:-1])
 
 
 def test_check_route(client: TestClient) -> None:
