@@ -242,11 +242,18 @@ class Workspace:
                 inputs.extend(read_paths([p]))
         result = extract_materials(inputs, year, org)
         if (self.settings.uses_llm if use_model is None else use_model) and self.generator and result.facts:
-            import asyncio
-
             from .materials.llm import reword
 
-            result = asyncio.run(reword(result, self.generator, self.settings.prompts_dir))
+            coro = reword(result, self.generator, self.settings.prompts_dir)
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                result = asyncio.run(coro)
+            else:  # called on an event loop's thread by mistake: never nest loops, use a thread of its own
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(1) as pool:
+                    result = pool.submit(asyncio.run, coro).result()
         return result
 
     async def extract_facts_async(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int,
