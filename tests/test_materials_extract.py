@@ -254,3 +254,27 @@ def test_markdown_pipe_tables_and_a_news_items_own_date() -> None:
     assert {(f.text, f.block) for f in res.facts} == {("4月20日职工篮球赛，参加96人", "items"),
                                                       ("活动覆盖面不够广", "shortcomings")}
     assert any(s.file == "迎新年联欢会.txt" and "2023年" in s.reason for s in res.skipped)
+
+
+def test_short_lines_under_a_label_are_facts_not_headings() -> None:
+    res = extract_materials([_txt("2024年工作要点.txt", "XX公司工会2024年工作总结", "全年慰问困难职工32户。", "存在不足：",
+                                  "职工书屋利用率不高", "基层工会干部业务能力有待提高", "明年打算：", "建成职工健身房2处")], 2024)
+    assert {(f.text, f.block) for f in res.facts} == {
+        ("全年慰问困难职工32户", "items"), ("职工书屋利用率不高", "shortcomings"),
+        ("基层工会干部业务能力有待提高", "shortcomings"), ("建成职工健身房2处", "plans")}
+
+
+def test_docx_heading_styles_set_the_block() -> None:
+    data = docx_bytes(["XX公司工会2024年工作总结", "# 全年工作", "全年慰问困难职工32户。", "# 存在的困难和问题",
+                       "活动阵地面积偏小，难以满足职工需求。"])
+    res = extract_materials([("总结.docx", data)], 2024)
+    assert {(f.text, f.block) for f in res.facts} == {("全年慰问困难职工32户", "items"),
+                                                      ("活动阵地面积偏小，难以满足职工需求", "shortcomings")}
+
+
+def test_totals_to_different_dates_are_not_a_conflict() -> None:
+    res = extract_materials([
+        _txt("三季度报告.txt", "XX公司工会2024年三季度工作报告", "截至9月底，累计走访慰问困难职工家庭86户。"),
+        _txt("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年累计走访慰问困难职工家庭120户。"),
+    ], 2024)
+    assert len(res.facts) == 2 and not res.conflicts

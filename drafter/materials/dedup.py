@@ -27,6 +27,17 @@ PARTIAL_SIM = 0.35  # one figure the same, another different: the same activity,
 TEXT_ONLY_SIM = 0.75
 _STRIP = re.compile(r"[0-9０-９.．%％]+|[^\u4e00-\u9fff]|[年月日号]|(?:[^，。]{0,12}?)(?:工会联合会|工会)|其中|全年|共计|共有|共|约|余|多")
 _TOTAL = re.compile(r"全年|累计|共计|合计|总计|一年来|今年以来|年内|截至")
+_UP_TO = re.compile(r"截[至止]\s*([0-9一二三四五六七八九十]{1,2})\s*月")
+
+
+def _scope(text: str) -> str:
+    """`year` for a year's total, `upto-9` for a total to the end of September, "" for a deed."""
+    m = _UP_TO.search(text)
+    if m:
+        return f"upto-{m.group(1)}"
+    return "year" if _TOTAL.search(text) else ""
+
+
 _COMMON = 300  # bigrams in more candidates than this are too common to find neighbours by
 
 
@@ -110,8 +121,8 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
                 continue
             if a.months and b.months and not (a.months & b.months):
                 continue  # 3月 and 9月: two activities of a kind
-            if bool(_TOTAL.search(a.cand.text)) != bool(_TOTAL.search(b.cand.text)):
-                continue  # 全年共慰问120户 and 春节慰问32户: a total and a part, neither one fact nor a conflict
+            if _scope(a.cand.text) != _scope(b.cand.text):
+                continue  # 全年共慰问120户 and 春节慰问32户 (or 截至9月底): neither one fact nor a conflict
             agree, disagree = _agreement(a, b)
             if not a.nums and not b.nums:
                 if sim >= TEXT_ONLY_SIM:

@@ -84,8 +84,8 @@ def extract_prose(mat: Material, year: int, skipped: list[SkipNote]) -> list[Can
     year_end = period.is_year_end(mat.file, mat.title)
     out: list[Candidate] = []
     for i, para in enumerate(mat.paragraphs):
-        if (i == 0 and is_heading(para.text)) or _NO_FACT.match(para.text):
-            continue
+        if (i == 0 and len(para.text) <= 50 and not re.search(r"[。；！？]", para.text)) or _NO_FACT.match(para.text):
+            continue  # the title (a news headline repeats the first sentence) and by-lines
         if is_heading(para.text) and not amounts_of(para.text):
             continue
         heading, body = para.heading, para.text

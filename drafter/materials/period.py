@@ -15,7 +15,7 @@ _CN_YEAR = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7
 _YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _CN_YEAR_RE = re.compile(r"([一二][〇○零一二三四五六七八九]{3})年")
 
-SHORTCOMING_HEADING = re.compile(r"不足|差距|薄弱|存在的?(?:主要)?问题|问题[和与及]|短板")
+SHORTCOMING_HEADING = re.compile(r"不足|差距|薄弱|存在.{0,6}问题|问题[和与及]|短板|困难和问题|问题和困难")
 PLAN_HEADING = re.compile(r"打算|设想|下一?步|明年|来年|今后|思路|计划|安排|展望|努力方向|工作要求")
 # 计划/安排/思路 alone are weak: `做好工会工作计划，发展新会员` is a body heading about this year's deeds.
 _STRONG_PLAN = re.compile(r"打算|设想|下一?步|明年|来年|今后|展望|努力方向|[0-9]{4}年.{0,4}(?:计划|安排|思路)|"
