@@ -21,6 +21,7 @@ from .extract import Candidate
 from .model import Conflict
 
 MERGE_SIM = 0.5
+LEAD_SIM = 0.4  # an event told without figures, and the same event with them
 CONFLICT_SIM = 0.6
 STRONG_SIM = 0.3  # two figures the same (15个 and 680余人): the same activity told in other words
 PARTIAL_SIM = 0.35  # one figure the same, another different: the same activity, less alike in words
@@ -126,6 +127,9 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
             agree, disagree = _agreement(a, b)
             if not a.nums and not b.nums:
                 if sim >= TEXT_ONLY_SIM:
+                    parent[find(j)] = find(i)
+            elif a.cand.block == "items" and bool(a.nums) != bool(b.nums):
+                if sim >= LEAD_SIM:  # `大赛在实训基地举行` and the report's figures for the same 大赛
                     parent[find(j)] = find(i)
             elif agree and not disagree and (sim >= MERGE_SIM or (_shared_values(a, b) >= 2 and sim >= STRONG_SIM)):
                 parent[find(j)] = find(i)

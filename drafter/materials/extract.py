@@ -37,6 +37,9 @@ WORK_VERBS = re.compile(
     r"签约|覆盖|维修|改造|补助|报销|走访|承办|申报|推出|录制|印发|制定|修订|上报")
 _EVENT_VERBS = re.compile(r"召开|举办|举行|审议通过|荣获|获得?[^，。]{0,8}(?:奖|称号|荣誉)|签订|成立|组建|建成")
 _NAMED = re.compile(r"“[^”]{2,}”|《[^》]{2,}》|\d{1,2}月")
+# An award or a rank is a result even without an amount: 获团体二等奖, 获得女子组第三名, 荣获…称号
+_AWARD = re.compile(r"(?:获(?!奖)|荣获|获得|夺得)[^，。；]{1,12}?(?:(?:[一二三四五六七八九十\d]等|特等|优秀|金|银|铜)?奖(?=$|[，。；、）)])"
+                    r"|称号|荣誉|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
 _NO_FACT = re.compile(r"^(?:发布时间|来源|作者|编辑|责任编辑|审核|供稿|通讯员|记者|联系电话|电话|地址|附件)[:：]")
 _SHORT_CLAUSE = 6
 _RESOLVE = re.compile(r"今后|下一步|一定要|努力|切实加以|认真(?:研究|解决|改进)|加以(?:改进|解决)|在.{0,10}中(?:逐步)?(?:解决|改进)")
@@ -82,6 +85,7 @@ def extract_prose(mat: Material, year: int, skipped: list[SkipNote]) -> list[Can
             skipped.append(SkipNote(mat.file, f"材料落款日期为{dated}年，不在{year}年度内，未提取"))
             return []
     year_end = period.is_year_end(mat.file, mat.title)
+    plan_document = bool(years) and year not in years and year + 1 in years
     out: list[Candidate] = []
     for i, para in enumerate(mat.paragraphs):
         if (i == 0 and len(para.text) <= 50 and not re.search(r"[。；！？]", para.text)) or _NO_FACT.match(para.text):
@@ -93,10 +97,24 @@ def extract_prose(mat: Material, year: int, skipped: list[SkipNote]) -> list[Can
         if label and period.heading_block(label.group(1), year, year_end):
             heading, body = f"{heading} > {label.group(1)}", label.group(2)
         context = period.heading_block(heading, year, year_end) or "items"
+        if plan_document and context == "items":
+            context = "plans"  # `2025年工作要点`: all of it is next year's plan, figures included
         if context == "skip":
             continue
-        out += _from_paragraph(mat.file, para, body, context, year, skipped, year_end)
+        out += _without_leads(_from_paragraph(mat.file, para, body, context, year, skipped, year_end))
     return out
+
+
+def _without_leads(cands: list[Candidate]) -> list[Candidate]:
+    """A news item opens with the event (`6月20日，公司第十二届职工技能大赛在实训基地举行。`) and gives its
+    figures in the next sentence: the opening is context, not a second fact."""
+    from .dedup import _grams, similarity
+
+    numbered = [_grams(c.text) for c in cands if c.amounts]
+    if not numbered:
+        return cands
+    return [c for c in cands if c.amounts or c.block != "items" or _AWARD.search(c.text)
+            or not any(similarity(_grams(c.text), g) >= 0.4 for g in numbered)]
 
 
 def _from_paragraph(file: str, para: Paragraph, body: str, context: str, year: int,
@@ -142,7 +160,7 @@ def _clauses(sentence: str, block: str) -> list[str]:
 
 def _verb_start(p: str) -> bool:
     # A new plan starts with its verb; `全年举办不少于6期` elaborates the plan before it.
-    return bool(re.match(r"^(?:并|还|同时|要|将)?(?:举办|开展|建成|新建|建设|组织|推动|深化|提高|提升|完善|打造|实现|争创|力争|计划)", p))
+    return bool(re.match(r"^(?:并|还|同时|要|将)?(?:举办|开展|建成|新建|建设|组织|推动|深化|打造|争创|力争|计划)", p))
 
 
 def _candidate(clause: str, sentence: str, block: str, file: str, location: str, year: int) -> Candidate | None:
@@ -150,7 +168,7 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
     if block == "items":
         if period.is_future(clause) and not amounts:
             return None
-        if not amounts and not (_EVENT_VERBS.search(clause) and _NAMED.search(clause)):
+        if not amounts and not (_EVENT_VERBS.search(clause) and _NAMED.search(clause)) and not _AWARD.search(clause):
             return None
         if not WORK_VERBS.search(clause):
             return None

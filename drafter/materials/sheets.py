@@ -19,9 +19,9 @@ _COUNT_HEAD = re.compile(r"人数|人次|数量|次数|户数|场次")
 _ACTIVITY_HEAD = re.compile(r"活动|项目名称|赛事|会议名称|事项|内容|^名称$")
 # A row per unit (网点名称, 单位名称, 部门): counted like people, never one fact per row.
 _ENTITY_HEAD = re.compile(r"(?:单位|网点|部门|企业|科室|支行|分行|班组|学校|社区|基层工会|分会)(?:名称)?$")
-_CATEGORY_HEAD = re.compile(r"类别|类型|事由|性质|行业|分类|种类|项目|获奖|等次|等级|结果")
+_CATEGORY_HEAD = re.compile(r"类别|类型|事由|性质|行业|分类|种类|项目|获奖|奖项|奖次|名次|等次|等级|结果")
 _DATE_VALUE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?")
-_TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览表|花名册|名册|登记|明细|情况|表$")
+_TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览表|发放表|花名册|名册|名单|登记|明细|情况|表$")
 _CARE_VERBS = ("帮扶", "慰问", "救助", "资助", "补助", "助学")
 
 
