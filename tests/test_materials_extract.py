@@ -279,3 +279,10 @@ def test_totals_to_different_dates_are_not_a_conflict() -> None:
         _txt("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年累计走访慰问困难职工家庭120户。"),
     ], 2024)
     assert len(res.facts) == 2 and not res.conflicts
+
+
+def test_date_cells_saved_as_serial_numbers() -> None:
+    csv = "日期,活动名称,参加人数\n45402,职工篮球赛,96\n45100,羽毛球赛,30\n"
+    res = extract_materials([("活动登记表.csv", csv.encode())], 2024)
+    assert [f.text for f in res.facts] == ["4月20日职工篮球赛，参加96人"]
+    assert any("第3行" in s.reason and "2023年" in s.reason for s in res.skipped)

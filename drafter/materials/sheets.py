@@ -34,6 +34,8 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
     if not header or not rows:
         return []
     cols = _classify(header, [r for _n, r in rows])
+    if cols["date"] is not None:
+        rows = [(n, _excel_date(r, cols["date"])) for n, r in rows]
     kept: list[tuple[int, list[str]]] = []
     dropped: list[tuple[int, list[str]]] = []
     for n, r in rows:
@@ -81,6 +83,17 @@ def _classify(header: list[str], rows: list[list[str]]) -> dict:
             category = i
             break
     return {"date": date, "name": name, "entity": entity, "amount": amount, "count": count, "activity": activity, "category": category}
+
+
+def _excel_date(row: list[str], i: int) -> list[str]:
+    """A date cell saved as a bare serial number (45292 is 2024-01-01) reads as the date it is."""
+    v = row[i] if i < len(row) else ""
+    if re.fullmatch(r"[2-7]\d{4}(?:\.\d+)?", v):
+        import datetime as dt
+
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(float(v)))
+        return [*row[:i], day.isoformat(), *row[i + 1 :]]
+    return row
 
 
 def _row_year(row: list[str], date_col: int | None) -> int | None:
