@@ -286,3 +286,12 @@ def test_date_cells_saved_as_serial_numbers() -> None:
     res = extract_materials([("活动登记表.csv", csv.encode())], 2024)
     assert [f.text for f in res.facts] == ["4月20日职工篮球赛，参加96人"]
     assert any("第3行" in s.reason and "2023年" in s.reason for s in res.skipped)
+
+
+def test_a_heading_for_shortcomings_and_plans_together() -> None:
+    res = extract_materials([_txt("2024年工作总结.txt", "XX公司工会2024年工作总结", "全年慰问困难职工32户。",
+                                  "二、存在的不足和下一步打算", "职工书屋利用率不高。",
+                                  "下一步，将新建职工书屋2个，继续开展职工读书月活动。")], 2024)
+    assert [(f.text, f.block) for f in res.facts] == [
+        ("全年慰问困难职工32户", "items"), ("职工书屋利用率不高", "shortcomings"),
+        ("新建职工书屋2个", "plans"), ("继续开展职工读书月活动", "plans")]

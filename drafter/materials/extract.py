@@ -122,6 +122,7 @@ def _without_leads(cands: list[Candidate]) -> list[Candidate]:
 def _from_paragraph(file: str, para: Paragraph, body: str, context: str, year: int,
                     skipped: list[SkipNote], year_end: bool) -> list[Candidate]:
     out: list[Candidate] = []
+    mixed = bool(period.PLAN_HEADING.search(para.heading.split(" > ")[-1])) if para.heading else False
     for sent in sentences(_LIST_MARK.sub("", body)):
         other = period.other_year(sent, year)
         if other is not None:
@@ -139,9 +140,13 @@ def _from_paragraph(file: str, para: Paragraph, body: str, context: str, year: i
                 if not year_end:
                     continue
                 clause_block = "plans"
-            cand = _candidate(clause, sent, clause_block, file, para.location, year)
-            if cand is not None:
-                out.append(cand)
+            elif block == "shortcomings" and mixed and (period.is_future(clause) or period.is_plan_not_deed(clause)):
+                clause_block = "plans"  # under `存在的不足和下一步打算`, what will be done is a plan
+            parts = _clauses(clause, "plans") if clause_block == "plans" and block != "plans" else [clause]
+            for part in parts:
+                cand = _candidate(part, sent, clause_block, file, para.location, year)
+                if cand is not None:
+                    out.append(cand)
     return out
 
 
