@@ -148,7 +148,7 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5, min_width=380):
                         _html('<div class="step-title">① 填写全年事实</div>')
-                        with gr.Tabs():
+                        with gr.Tabs(selected="form-tab"):
                             with gr.Tab("从材料提取", id="materials-tab"):
                                 materials_files = gr.File(
                                     label="上传全年材料（工作报告、月报、新闻稿、台账等：.docx/.txt/.md/.pdf/.xlsx/.csv，可多选）",
