@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,9 +177,14 @@ def _print_draft(draft: Any) -> None:
             sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.label} {f.hint}\n")
 
 
-def _write_out(ws: Any, draft: Any, out: str) -> None:
-    fmt = "docx" if out.lower().endswith(".docx") else "md"
-    Path(out).write_bytes(ws.export(draft.id, fmt))
+def _write_out(ws: Any, draft: Any, out: str, *, trace: bool = False) -> None:
+    """The format follows the file name: .docx, .md, or .xlsx (the 核对表; with --trace a .docx gets it as
+    an appendix)."""
+    suffix = Path(out).suffix.lower()
+    fmt = {".docx": "docx", ".xlsx": "xlsx"}.get(suffix, "md")
+    if trace and fmt == "md":
+        raise InputError("--trace 需要导出为 .xlsx（核对表）或 .docx（附核对表）", hint=f"当前文件名为 {out}")
+    Path(out).write_bytes(ws.export(draft.id, fmt, trace=trace))
     sys.stderr.write(f"已导出 {out}\n")
 
 
@@ -217,7 +223,7 @@ def _cmd_drafts(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace()
-    _write_out(ws, ws.get_draft(args.draft_id), args.out)
+    _write_out(ws, ws.get_draft(args.draft_id), args.out, trace=args.trace)
     return 0
 
 
@@ -277,9 +283,10 @@ def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_drafts)
 
-    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md")
+    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md，或把数字核对表导出为 .xlsx")
     p.add_argument("draft_id")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="文件名：.docx、.md 或 .xlsx（核对表）")
+    p.add_argument("--trace", action="store_true", help="导出数字核对表：.xlsx 为核对表本身，.docx 附在文末")
     p.set_defaults(func=_cmd_export)
 
 
@@ -294,6 +301,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     # An import string, not an app object: the composition (API + web UI) lives outside the library.
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
+    os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
     sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
     uvicorn.run(target, factory=True, host=host, port=port, log_level="warning")
     return 0
@@ -363,6 +371,16 @@ def _add_facts_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--json", action="store_true", help="输出 JSON")
     e.add_argument("--out", help="写出可直接用于 drafter draft 的事实文件（JSON，保留来源）")
     e.set_defaults(func=_cmd_facts_extract)
+# --- mcp ------------------------------------------------------------------------------------------------
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)
+
+    return mcp_main()
+
+
+def _add_mcp(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mcp", help="以 stdio 方式提供 MCP 服务（供桌面版 AI 助手调用）")
+    p.set_defaults(func=_cmd_mcp)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -374,6 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_storage_commands(sub)
     _add_facts_commands(sub)
     _add_serve(sub)
+    _add_mcp(sub)
     return parser
 
 

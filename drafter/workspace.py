@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
 from .storage.drafts import DraftStore
+from .trace import Trace
 
 
 class Workspace:
@@ -189,15 +190,33 @@ class Workspace:
         self.__dict__.pop("store", None)  # reopen: the schema was rebuilt
         return counts
 
-    def export(self, draft_id: str, fmt: str) -> bytes:
-        from .export import to_docx, to_markdown
+    def export(self, draft_id: str, fmt: str, *, trace: bool = False) -> bytes:
+        """The draft as .docx (with the 核对表 as an appendix when `trace`), .md, or the 核对表 alone as .xlsx."""
+        from .export import build_docx, to_markdown
+        from .trace import trace as trace_of
+        from .trace_export import add_appendix, to_xlsx
 
         draft = self.store.get(draft_id)
         if fmt == "docx":
-            return to_docx(draft)
+            import io
+
+            doc = build_docx(draft)
+            if trace:
+                add_appendix(doc, trace_of(draft), draft)
+            buf = io.BytesIO()
+            doc.save(buf)
+            return buf.getvalue()
         if fmt in ("md", "markdown"):
             return to_markdown(draft).encode("utf-8")
-        raise InputError(f"不支持的导出格式 {fmt}", hint="可选 docx 或 md")
+        if fmt == "xlsx":
+            return to_xlsx(trace_of(draft), draft)
+        raise InputError(f"不支持的导出格式 {fmt}", hint="可选 docx、md，或 xlsx（数字核对表）")
+
+    def trace(self, draft_id: str) -> Trace:
+        """The 核对表: every amount and date of the draft with its fact and that fact's source, or its flag."""
+        from .trace import trace
+
+        return trace(self.store.get(draft_id))
 
     def check(self, draft_text: str, facts: Facts | str | Sequence[str], exemplars: Sequence[Any] | None = None
               ) -> list[Flag]:

@@ -18,6 +18,7 @@ from .schemas import ErrorOut, Health
 
 PREFIX = "/api/v1"
 UPLOAD_PATHS = (corpus.UPLOAD_PATH, materials.UPLOAD_PATH)
+MCP_PATH = "/mcp"
 
 
 def _field_message(exc: RequestValidationError) -> str:
@@ -90,8 +91,12 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     api.include_router(corpus.router)
     api.include_router(materials.router)
     app.include_router(api)
+    from ..mcp_server import mount_http  # MCP for AI assistants, behind the same guard as the API
+
+    mount_http(app, ws, MCP_PATH)
     key = ws.settings.api_key
-    app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS)
+    app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS,
+                       protected_prefixes=("/api/", MCP_PATH))
     return app
 
 

@@ -12,14 +12,16 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from ..errors import DrafterError
 from ..facts import Facts
+from ..trace import trace_dict
 from ..views import event_payload, follow
-from .deps import WorkspaceDep
-from .schemas import DraftList, DraftOut, DraftRequest, EditRequest, RegenerateRequest
+from .deps import WorkspaceDep, off_loop
+from .schemas import DraftList, DraftOut, DraftRequest, EditRequest, RegenerateRequest, TraceOut
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
 
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-         "md": "text/markdown; charset=utf-8"}
+         "md": "text/markdown; charset=utf-8",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _facts(req: DraftRequest) -> Facts:
@@ -71,8 +73,16 @@ def edit_section(draft_id: str, index: int, req: EditRequest, ws: WorkspaceDep) 
 
 
 @router.get("/{draft_id}/export", response_class=Response,
-            responses={200: {"content": {MEDIA["docx"]: {}, "text/markdown": {}}}})
-def export(draft_id: str, ws: WorkspaceDep, format: str = Query("docx", pattern="^(docx|md)$")) -> Response:
-    data = ws.export(draft_id, format)
-    return Response(data, media_type=MEDIA[format],
-                    headers={"Content-Disposition": f'attachment; filename="draft-{draft_id}.{format}"'})
+            responses={200: {"content": {MEDIA["docx"]: {}, "text/markdown": {}, MEDIA["xlsx"]: {}}}})
+async def export(draft_id: str, ws: WorkspaceDep, format: str = Query("docx", pattern="^(docx|md|xlsx)$"),
+                 trace: bool = Query(False, description="docx: 附上数字核对表；xlsx 即核对表本身")) -> Response:
+    data = await off_loop(ws.export, draft_id, format, trace=trace)
+    name = f"draft-{draft_id}-trace.xlsx" if format == "xlsx" else f"draft-{draft_id}.{format}"
+    return Response(data, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/{draft_id}/trace", response_model=TraceOut)
+async def trace(draft_id: str, ws: WorkspaceDep) -> dict[str, Any]:
+    """The 核对表: every amount and date with its fact and that fact's source (file and quote, or the
+    computation), or the flag when nothing supports it."""
+    return trace_dict(await off_loop(ws.trace, draft_id))

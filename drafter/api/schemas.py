@@ -101,6 +101,32 @@ class DraftOut(BaseModel):
     sections: list[SectionOut]
 
 
+class FactSourceOut(BaseModel):
+    file: str
+    quote: str = ""
+    location: str = ""
+
+
+class TraceRowOut(BaseModel):
+    section: int
+    text: str
+    start: int
+    end: int
+    kind: str
+    fact: str | None
+    block: str | None = None
+    sources: list[FactSourceOut]
+    computation: str | None
+    note: str = ""
+    flag: FlagOut | None
+
+
+class TraceOut(BaseModel):
+    draft_id: str
+    title: str
+    rows: list[TraceRowOut]
+
+
 class DraftSummary(BaseModel):
     id: str
     title: str
