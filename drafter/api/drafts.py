@@ -72,7 +72,7 @@ def _existing(draft_id: str, ws: WorkspaceDep) -> str:
 
 
 @router.get("/{draft_id}/events", response_class=EventSourceResponse)
-async def watch_draft(ws: WorkspaceDep, draft_id: str = Depends(_existing)) -> AsyncIterator[ServerSentEvent]:  # noqa: B008
+async def watch_draft(ws: WorkspaceDep, draft_id: str = Depends(_existing)) -> AsyncIterator[ServerSentEvent]:
     """Watch a draft again: the stored draft, then live events while it is being written, then `done`."""
     async for event in _events(ws.watch_draft(draft_id)):
         yield event
