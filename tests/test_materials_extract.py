@@ -295,3 +295,14 @@ def test_a_heading_for_shortcomings_and_plans_together() -> None:
     assert [(f.text, f.block) for f in res.facts] == [
         ("全年慰问困难职工32户", "items"), ("职工书屋利用率不高", "shortcomings"),
         ("新建职工书屋2个", "plans"), ("继续开展职工读书月活动", "plans")]
+
+
+def test_an_event_without_figures_never_joins_two_differing_reports() -> None:
+    res = extract_materials([
+        _txt("新闻.txt", "运动会新闻", "10月19日，公司第三届员工运动会在奥体中心举行。"),
+        _txt("总结.txt", "XX公司工会2024年工作总结", "10月举办第三届员工运动会，参赛员工680人。"),
+        _txt("简报.txt", "XX公司工会2024年四季度简报", "10月举办第三届员工运动会，参赛员工650人。"),
+    ], 2024)
+    (conflict,) = res.conflicts
+    assert sorted(f.text[-4:] for f in conflict.facts) == ["650人", "680人"]
+    assert not any("680" in f.text or "650" in f.text for f in res.facts)

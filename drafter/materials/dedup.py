@@ -105,6 +105,7 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
         for g in n.grams:
             postings[g].append(i)
     conflicts: list[tuple[int, int]] = []
+    leads: dict[int, tuple[float, int]] = {}  # figure-less event -> (similarity, best figured match)
     for i, a in enumerate(nodes):
         seen: Counter[int] = Counter()
         for g in a.grams:
@@ -130,12 +131,22 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
                     parent[find(j)] = find(i)
             elif a.cand.block == "items" and bool(a.nums) != bool(b.nums):
                 if sim >= LEAD_SIM:  # `大赛在实训基地举行` and the report's figures for the same 大赛
-                    parent[find(j)] = find(i)
+                    bare, full = (i, j) if not a.nums else (j, i)
+                    if sim > leads.get(bare, (0.0, -1))[0]:
+                        leads[bare] = (sim, full)
             elif agree and not disagree and (sim >= MERGE_SIM or (_shared_values(a, b) >= 2 and sim >= STRONG_SIM)):
                 parent[find(j)] = find(i)
             elif disagree and (sim >= CONFLICT_SIM or (agree and sim >= PARTIAL_SIM)) \
                     and not (a.cand.sheet or b.cand.sheet):
                 conflicts.append((i, j))
+    # An event told without figures joins its best match only, and only while it stands alone: it must never
+    # chain two reports whose figures differ into one fact.
+    size = Counter(find(k) for k in range(len(nodes)))
+    for bare, (_sim, full) in leads.items():
+        if size[find(bare)] == 1:
+            root = find(full)
+            parent[find(bare)] = root
+            size[root] += 1
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(nodes)):
         groups[find(i)].append(i)
