@@ -200,10 +200,12 @@ def _read_docx(name: str, data: bytes) -> Material:
     lines: list[str] = []
     tables: list[Table] = []
     anchors: list[int] = []  # index into lines where each table stood
+    names = {st.style_id: st.name or "" for st in document.styles}
     for block in document.iter_inner_content():
         if isinstance(block, DocxParagraph):
-            style = (block.style.name or "") if block.style is not None else ""
-            level = re.search(r"(?:Heading|标题)\s*(\d)", style)
+            ppr = block._p.pPr  # the style id straight from the XML: `block.style` resolves defaults per call (slow)
+            style = names.get(ppr.pStyle.val, "") if ppr is not None and ppr.pStyle is not None else ""
+            level = re.search(r"(?:[Hh]eading|标题)\s*(\d)", style)
             # A heading style says what the text alone may not (`关爱职工` as Heading 2)
             lines.append(("#" * int(level.group(1)) + " " + block.text) if level and block.text.strip() else block.text)
         elif isinstance(block, DocxTable):
