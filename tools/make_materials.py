@@ -696,8 +696,76 @@ def university() -> tuple[dict[str, bytes], dict]:
     return files, gold
 
 
+def transport() -> tuple[dict[str, bytes], dict]:
+    import datetime as dt
+
+    summ, news, ledger, old, motions, photo = ("2023年工会工作总结.docx", "送清凉新闻.txt", "爱心驿站台账.xlsx",
+                                               "2022年度总结.pdf", "职工代表提案汇总.csv", "现场照片.jpg")
+    files: dict[str, bytes] = {}
+    files[summ] = docx_bytes([
+        "XX市公共交通集团有限公司工会2023年工作总结",
+        "# 一、主要工作及成效",
+        "（一）围绕安全运营，深化劳动竞赛。全年共组织驾驶员技能比武2场，参赛驾驶员386人次，评选“星级驾驶员”50名。",
+        "（二）改善一线条件，建设爱心驿站。投入资金28.6万元，新建、改造职工爱心驿站12个，为一线驾驶员提供休息、热饭等服务。",
+        "（三）落实帮扶制度，传递组织温暖。元旦春节期间慰问困难职工、劳模及一线职工共计1120人次，发放慰问金和慰问品折合56万元。",
+        "（四）倾听职工心声。组织开展“司机之家”满意度调查，收回问卷1500份，满意率达96.5%。",
+        "# 二、存在的问题",
+        "一是部分老旧场站休息设施仍较简陋；二是驾驶员工作时间长，参加工会活动难。",
+        "# 三、2024年工作计划",
+        "1. 新建“司机之家”5个。",
+        "2. 开展第十届驾驶员技能比武。",
+        "3. 力争困难职工帮扶覆盖率达到100%。",
+    ])
+    files[news] = ("\ufeff" + "\n".join([
+        "公交集团工会“夏送清凉”慰问一线职工",
+        "7月15日起，公司工会开展“夏送清凉”慰问活动，历时一个月，走访慰问一线驾驶员、修理工等2300余人次，发放防暑降温物品价值18万元。",
+        "据了解，去年同期公司工会共发放防暑降温物品价值15万元。",
+    ])).encode("utf-8")
+    rng = random.Random(23)
+    stations = [f"{n}驿站" for n in ("火车站", "客运东站", "南湖", "高新区", "大学城", "东风路", "人民广场", "体育中心", "开发区",
+                                     "滨江", "北站", "西郊", "老城", "新港", "机场")]
+    invest = [2.0, 2.5, 3.1, 1.8, 2.2, 2.6, 2.4, 2.0, 2.5, 2.7, 2.4, 2.4]  # 28.6 in all
+    rows = [[st, rng.choice(["1路", "5路", "K8路", "12路"]) + "首末站", dt.date(2023, rng.randint(1, 12), rng.randint(1, 28)), v]
+            for st, v in zip(stations[:12], invest, strict=True)]
+    rows += [[st, "3路首末站", dt.date(2022, 9, 10 + k), 2.0] for k, st in enumerate(stations[12:])]
+    files[ledger] = xlsx_bytes([("驿站", "爱心驿站建设台账", [["驿站名称", "所在线路/场站", "建成时间", "投入资金（万元）"]], rows)])
+    files[old] = pdf_bytes([["XX市公共交通集团有限公司工会2022年度工作总结", "全年慰问一线职工980人次，发放慰问金41万元。"]])
+    cats = ["生产经营"] * 12 + ["生活福利"] * 14 + ["安全生产"] * 6 + ["其他"] * 3
+    rng.shuffle(cats)
+    lines = ["提案编号,提案人,提案内容,类别,办理情况"]
+    for i, (c, nm) in enumerate(zip(cats, names(rng, len(cats)), strict=True), 1):
+        lines.append(f"T2023-{i:02d},{nm},关于改善{rng.choice(['场站', '车辆', '食堂', '排班'])}条件的建议,{c},"
+                     f"{rng.choice(['已办结', '已办结', '正在办理'])}")
+    files[motions] = "\n".join(lines).encode("gbk")
+    files[photo] = bytes(range(256)) * 40
+    gold = {
+        "year": 2023, "org": "XX市公共交通集团有限公司", "org_type": "企业", "set": "fourth",
+        "facts": [
+            fact("items", "组织驾驶员技能比武2场，参赛驾驶员386人次，评选“星级驾驶员”50名", ["386人次", "50名"], [summ]),
+            fact("items", "投入资金28.6万元，新建、改造职工爱心驿站12个", ["28.6"], [summ, ledger]),
+            fact("items", "元旦春节期间慰问职工共计1120人次，发放慰问金和慰问品折合56万元", ["1120人次", "56万元"], [summ]),
+            fact("items", "开展“司机之家”满意度调查，收回问卷1500份，满意率达96.5%", ["1500份", "96.5%"], [summ]),
+            fact("items", "开展“夏送清凉”慰问活动，慰问一线职工2300余人次，发放防暑降温物品价值18万元", ["2300余人次", "18万元"], [news]),
+            fact("items", "职工代表提案35件", ["35"], [motions]),
+            fact("items", "其中生活福利14件", ["生活福利", "14"], [motions], optional=True),
+            fact("items", "其中生产经营12件", ["生产经营", "12"], [motions], optional=True),
+            fact("items", "其中安全生产6件", ["安全生产", "6"], [motions], optional=True),
+            fact("items", "其中其他3件", ["其他", "3"], [motions], optional=True),
+            fact("shortcomings", "部分老旧场站休息设施仍较简陋", ["休息设施"], [summ]),
+            fact("shortcomings", "驾驶员工作时间长，参加工会活动难", ["工作时间长"], [summ]),
+            fact("plans", "新建“司机之家”5个", ["司机之家”5个"], [summ]),
+            fact("plans", "开展第十届驾驶员技能比武", ["第十届"], [summ]),
+            fact("plans", "力争困难职工帮扶覆盖率达到100%", ["100%"], [summ]),
+        ],
+        "conflicts": [],
+        "skipped": [photo],
+        "forbidden": ["15万元", "980人次", "41万元", "34.6", "15个"],
+    }
+    return files, gold
+
+
 BUNDLES = {"enterprise": enterprise, "school": school, "community": community, "hospital": hospital,
-           "agency": agency, "bank": bank, "factory": factory, "university": university}
+           "agency": agency, "bank": bank, "factory": factory, "university": university, "transport": transport}
 
 
 def main() -> None:
