@@ -123,9 +123,13 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
                 continue
             if a.months and b.months and not (a.months & b.months):
                 continue  # 3月 and 9月: two activities of a kind
-            if _scope(a.cand.text) != _scope(b.cand.text):
-                continue  # 全年共慰问120户 and 春节慰问32户 (or 截至9月底): neither one fact nor a conflict
             agree, disagree = _agreement(a, b)
+            if _scope(a.cand.text) != _scope(b.cand.text):
+                # 全年共慰问120户 and 春节慰问32户 (or 截至9月底): neither one fact nor a conflict, unless two
+                # figures agree (a ledger's computed total and the report that quotes it)
+                if agree and not disagree and _shared_values(a, b) >= 2 and sim >= STRONG_SIM:
+                    parent[find(j)] = find(i)
+                continue
             if not a.nums and not b.nums:
                 if sim >= TEXT_ONLY_SIM:
                     parent[find(j)] = find(i)

@@ -23,7 +23,9 @@ _STRONG_PLAN = re.compile(r"打算|设想|下一?步|明年|来年|今后|展望
 # A plan heading about the rest of this year (a monthly or quarterly report looking ahead).
 _WITHIN_YEAR = re.compile(r"下月|下个月|下季度|下一季度|[一二三四]季度|下半年|[0-9一二三四五六七八九十]{1,2}月")
 _NEXT_YEAR_WORDS = re.compile(r"明年|来年|新的一年|下一年|新一年|下年度")
-_LAST_YEAR_START = re.compile(r"^(?:另[：:，,]?|此外[，,]?|又[，,]?)?(?:去年|上年|上一年)")
+# Said of last year: `去年同期…`, `另：去年…`, `据了解，去年同期…` (a comparison inside a clause, `较去年增长10%`,
+# is about this year and does not match).
+_LAST_YEAR_START = re.compile(r"^(?:[^，。；]{0,6}[，,：:])?(?:另|此外|又|而)?[，,：:]?(?:去年|上年|上一年)")
 # Materials that close the year: their 下一步 means next year.
 _YEAR_END = re.compile(r"全年|年度|年终|第?四季度|下半年|12月|十二月|[0-9]{1,2}\s*[-—–~至]\s*12月|总结及")
 # Modals that announce a plan. 将 as a modal (将继续, 将组织), not as 把 (将销量考核到工班, 将3名青年员工充实到…);

@@ -21,7 +21,7 @@ _ACTIVITY_HEAD = re.compile(r"活动|项目名称|赛事|会议名称|事项|内
 _ENTITY_HEAD = re.compile(r"(?:单位|网点|部门|企业|科室|支行|分行|班组|学校|社区|基层工会|分会)(?:名称)?$")
 _CATEGORY_HEAD = re.compile(r"类别|类型|事由|性质|行业|分类|种类|项目|获奖|奖项|奖次|名次|等次|等级|结果")
 _DATE_VALUE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?")
-_TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览表|发放表|花名册|名册|名单|登记|明细|情况|表$")
+_TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览表|发放表|花名册|名册|名单|登记|明细|汇总|情况|表$")
 _CARE_VERBS = ("帮扶", "慰问", "救助", "资助", "补助", "助学")
 
 
@@ -47,7 +47,8 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
                                       f"{'、'.join(f'{y}年' for y in ys)}，不在{year}年度内，未计入"))
     if not kept:
         return []
-    if cols["activity"] is not None and cols["name"] is None and cols["entity"] is None:
+    listing = cols["count"] or cols["amount"] or len(kept) <= 12  # an activity register, not a list of records
+    if cols["activity"] is not None and cols["name"] is None and cols["entity"] is None and listing:
         return _register(table, file, kept, cols, totals=standalone)
     if cols["name"] is not None or cols["amount"] or cols["category"] is not None or len(kept) >= 5:
         return _ledger(table, file, kept, cols)
@@ -68,6 +69,9 @@ def _classify(header: list[str], rows: list[list[str]]) -> dict:
                      if sum(bool(_DATE_VALUE.match(r[i])) for r in rows if i < len(r) and r[i]) >= 0.6 * len(rows)), None)
     name = first(_NAME_HEAD, {date} - {None})  # type: ignore[arg-type]
     entity = None if name is not None else first(_ENTITY_HEAD, {date} - {None})  # type: ignore[arg-type]
+    if entity is None and name is None:  # `驿站名称`, `书屋名称`: a row per place, unless it names an activity
+        entity = next((i for i, h in enumerate(header) if i != date and h.endswith("名称")
+                       and not _ACTIVITY_HEAD.search(h)), None)
     used = {i for i in (date, name, entity) if i is not None}
     amount = [i for i, h in enumerate(header) if i not in used and _AMOUNT_HEAD.search(h) and not _COUNT_HEAD.search(h)
               and numeric(i)]
@@ -201,7 +205,7 @@ def _ledger(table: Table, file: str, kept: list[tuple[int, list[str]]], cols: di
     if cols["entity"] is not None:
         unit = "个"
     elif cols["name"] is None:
-        unit = "笔"
+        unit = "件" if re.search(r"提案|建议|意见|来信|来访|信访|案件|纠纷|诉求", phrase) else "笔"
     labels = _amount_labels(table.header, cols["amount"])
     where = f"{file}「{table.name}」"
 
