@@ -6,9 +6,10 @@ Nothing here touches the disk or the network at import time; `Settings()` only r
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,17 @@ class Settings(BaseSettings):
     max_prompt_tokens: int = Field(
         default=6000, validation_alias=AliasChoices("max_prompt_tokens", "DRAFTER_MAX_PROMPT_TOKENS")
     )
+    # Provider options without code changes: a temperature for every request (unset: the caller's), and a
+    # JSON object merged into every request body, e.g. {"enable_thinking": false}. Parsed (and a bad value
+    # reported as a ConfigError naming the variable) when the generator is built.
+    temperature: float | None = Field(default=None, validation_alias=AliasChoices("temperature", "DRAFTER_TEMPERATURE"))
+    extra_body: str | None = Field(default=None, validation_alias=AliasChoices("extra_body", "DRAFTER_EXTRA_BODY"))
+
+    @field_validator("extra_body", mode="before")
+    @classmethod
+    def _extra_body_as_json(cls, value: object) -> object:
+        """A dict given as an argument is kept as its JSON text, like the environment variable."""
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
 
     # Embeddings: unset -> the offline model shipped in a package; set -> the OpenAI-compatible endpoint.
     embed_model: str | None = Field(default=None, validation_alias=AliasChoices("embed_model", "DRAFTER_EMBED_MODEL"))
