@@ -23,7 +23,7 @@ _ACK = r"(?:好的|好|当然(?:可以)?|没问题|可以|收到|明白了?|了�
 _ACK_ONLY = re.compile(rf"^{_ACK}[，,。.！!～~、\s]*$", re.I)
 _PREAMBLE = re.compile(
     rf"^(?:{_ACK}[，,。.！!～~\s]*)?(?:我(?:已|将|来|会)?[^，。：:]{{0,12}}[，,]?\s*)?"
-    r"(?:(?:以下|下面|如下)(?:是|为|就是|便是)|这是|为您|给您|根据(?:您|你)|按照(?:您|你)|结合(?:您|你)|"
+    rf"(?:(?:以下|下面|如下)(?:是|为|就是|便是)|这是(?:为您|给您|根据|按照|本节|本部分|第[{_CN}\d]+部分|一段|一篇|修改|改写|重写)|为您|给您|根据(?:您|你)|按照(?:您|你)|结合(?:您|你)|"
     r"根据(?:所|上述|以上)?(?:提供|给出|给定)的|现(?:为您|根据您)|Here(?:'s| is| are)|Below is)",
     re.I,
 )
@@ -33,7 +33,7 @@ _LABEL = re.compile(
 )
 _RULE = re.compile(r"^(?:[-*_]\s*){3,}$|^```")
 _SIGNOFF = re.compile(
-    r"^(?:(?:希望|但愿)(?:以上|上述|这些|本节|这份|这篇|此)"
+    r"^(?:(?:希望|但愿)(?:以上|上述|这|本|此|该|对您|对你|能对|能够对|可以对)"
     r"|(?:如|若)(?:需|需要|有需要|果需要|果您|果你|您|你|有任何|有其他|还需)"
     r"|请(?:您|你)?(?:随时|根据(?:实际|贵单位|您|你)|核对|核实|补充|替换|告诉|告知|参考|酌情|在使用)"
     r"|(?:以上|上述)(?:是|为|就是|便是|即为|内容|部分|正文|草稿|文字|段落|文本)"
@@ -45,9 +45,10 @@ _SIGNOFF = re.compile(
 _META = re.compile(
     r"本节|本部分|本段|正文|草稿|撰写|起草|改写|生成|您|你|仅供|供参考|示例|替换|占位|实际情况|可根据|酌情|自行|"
     r"事实|(?:所|您)提供|提供的(?:事实|信息|材料|资料|内容|数据)|未(?:给出|提供|提及|包含)|虚构|编造|假设|"
-    r"字数|帮助|修改|调整|补充|如需|随时|AI|模型|\bnote\b|\bhope\b|\blet me\b|\bfeel free\b|\bif you\b",
+    r"字数|修改|调整|补充|如需|随时|AI|模型|\bnote\b|\bhope\b|\blet me\b|\bfeel free\b|\bif you\b",
     re.I,
 )
+_CONTINUE_LINE = re.compile(rf"^(?:{_ACK}[，,。！!\s]*)?(?:我)?(?:接着|继续)[^\n]{{0,12}}[：:]\s*\n")
 _INLINE_NOTE = re.compile(r"[（(]\s*(?:注|说明|备注|提示)\s*[：:][^（）()]*[）)]\s*$")
 _SENTENCE_END = re.compile(r"(?<=[。！!？?；;])(?=[^。！!？?；;]+[。！!？?]?\s*$)")
 _BULLET = re.compile(
@@ -111,9 +112,10 @@ def _top_junk(line: str, heading: str) -> bool:
     if not s or _RULE.match(line.strip()) or _ACK_ONLY.match(s) or _LABEL.match(s):
         return True
     if len(s) <= 100 and _PREAMBLE.match(s) and (s[-1] in "：:。！!" or len(s) <= 40):
-        return True
-    if len(s) > 50 or re.search(r"[。；;！!？?]", s) or (_ENUMERATED.match(s) and not _LEVEL1.match(s)):
-        return False
+        after = re.split(r"[：:]", s, maxsplit=1)[1:]
+        return not (after and len(after[0].strip()) > 4)  # `…如下：正文` keeps its text (cut later)
+    if len(s) > 50 or re.search(r"[。；;！!？?]", s) or s[-1] in "：:" or (_ENUMERATED.match(s) and not _LEVEL1.match(s)):
+        return False  # a sentence, a lead line ending with a colon, a sub-heading: text
     return _like_heading(s, heading) or bool(re.search(r"(?:工作总结|年度总结|总结报告)$", s))
 
 
@@ -272,7 +274,7 @@ def length_note(text: str, kind: str, facts: int = 0) -> str | None:
 
 def join_continuation(first: str, more: str) -> str:
     """A reply cut at the length limit + its continuation, without a preamble or a repeated overlap."""
-    more = drop_preamble(strip_reasoning(more))
+    more = drop_preamble(_CONTINUE_LINE.sub("", strip_reasoning(more), count=1))
     for k in range(min(len(first), len(more), 200), 5, -1):
         if first.endswith(more[:k]):
             more = more[k:]
