@@ -65,13 +65,14 @@ class ReasoningFilter:
     closing tag. `text` is the visible answer so far.
     """
 
-    __slots__ = ("_buf", "_expect", "_scan_from", "_state", "lone_close", "text")
+    __slots__ = ("_buf", "_expect", "_scan_from", "_skip_space", "_state", "lone_close", "text")
 
     def __init__(self, *, expect_reasoning: bool = False) -> None:
         self._buf = ""
         self._state = "start"  # start | think | held | answer
         self._expect = expect_reasoning
         self._scan_from = 0
+        self._skip_space = False  # after a closing tag: the blank lines before the answer are not shown
         self.lone_close = False
         self.text = ""
 
@@ -91,14 +92,14 @@ class ReasoningFilter:
                     self._buf = self._buf[len(self._buf) - keep:] if keep else ""
                     self._scan_from = 0
                     break
-                self._buf = self._buf[close.end():].lstrip()
-                self._state, self._scan_from = "answer", 0
+                self._buf = self._buf[close.end():]
+                self._state, self._scan_from, self._skip_space = "answer", 0, True
             elif state == "held":
                 close = _CLOSE.search(self._buf, self._scan_from)
                 if close is not None:
                     self.lone_close = True
-                    self._buf = self._buf[close.end():].lstrip()
-                    self._state, self._scan_from = "answer", 0
+                    self._buf = self._buf[close.end():]
+                    self._state, self._scan_from, self._skip_space = "answer", 0, True
                     continue
                 first, nl, _ = self._buf.partition("\n")
                 if not self._expect and nl and _PREAMBLE_LINE.match(first):
@@ -107,6 +108,11 @@ class ReasoningFilter:
                 self._scan_from = max(0, len(self._buf) - _LONGEST_TAG)
                 break
             else:  # answer
+                if self._skip_space:
+                    self._buf = self._buf.lstrip()
+                    if not self._buf:
+                        break
+                    self._skip_space = False
                 found = _CLOSE.search(self._buf) or _OPEN.search(self._buf)
                 if found is None:
                     keep = _partial_tag_at_end(self._buf)
@@ -118,7 +124,8 @@ class ReasoningFilter:
                     clear = clear or bool(self.text)
                     out.clear()
                     self.text = ""
-                    self._buf = self._buf[found.end():].lstrip()
+                    self._buf = self._buf[found.end():]
+                    self._skip_space = True
                 else:
                     out.append(self._buf[: found.start()])
                     self._buf = self._buf[found.end():]
