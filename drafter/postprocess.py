@@ -62,7 +62,6 @@ _ENUMERATED = re.compile(
 )
 _LEVEL1 = re.compile(rf"^(?:[{_CN}]+、|第[{_CN}\d]+(?:部分|章|节)[、：:\s]*)")
 _SUBHEAD_NUMBER = re.compile(r"^\d{1,2}[.)．、]\s*")
-_TITLE_COLON = re.compile(r"^(?P<t>[^，。；：:,;\d]{2,12})[：:]\s*(?P<rest>\S.*)$")
 _SHORT_ITEM = 60
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -180,7 +179,6 @@ def _render_list(items: list[tuple[str, bool]], out: list[str]) -> None:
     nested = any(n for _, n in items)
     short = not nested and all(len(t) <= _SHORT_ITEM and not re.search(r"[。！？!?]", _trim(t)) for t in texts)
     if short:
-        texts = [(lambda m: f"{m.group('t')}，{m.group('rest')}" if m else t)(_TITLE_COLON.match(t)) for t in texts]
         para = "；".join(f"{cn_number(i)}是{_trim(t)}" for i, t in enumerate(texts, 1)) + "。"
         if out and out[-1][-1:] in "：:":
             out[-1] = out[-1][:-1] + "：" + para

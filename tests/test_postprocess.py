@@ -119,7 +119,7 @@ CLEANED = [
     # Qwen2.5 style: bold heading, numbered items with bold titles, a note in parentheses
     (f"**{HEADING}**\n\n{BODY}\n\n1. **困难帮扶**：{FACT1}。\n2. **健康关爱**：{FACT2}。\n\n"
      "（注：本节所有数字均来自您提供的事实，未作改动。）",
-     f"{BODY}\n一是困难帮扶，{FACT1}；二是健康关爱，{FACT2}。"),
+     f"{BODY}\n一是困难帮扶：{FACT1}；二是健康关爱：{FACT2}。"),
     # GPT style: English preamble, long items (sentences inside) → a paragraph each
     (f"Sure! Here is the section:\n\n{BODY}\n\n* **困难帮扶**：{FACT1}。工会建立了困难职工档案，实行动态管理。\n"
      f"* **健康关爱**：{FACT2}。体检结果及时反馈职工本人。\n\nLet me know if you need any changes.",
