@@ -368,6 +368,9 @@ def test_scripted_generator_records_and_streams() -> None:
     assert echo.name == "fake-model" and len(echo.calls) == 1
     with pytest.raises(GenerationError):
         asyncio.run(ScriptedGenerator([""]).complete(MESSAGES))
+    with pytest.raises(GenerationError):
+        asyncio.run(ScriptedGenerator(["<think>只有推理</think>"]).complete(MESSAGES))
+    assert asyncio.run(ScriptedGenerator(["<think>推理</think>\n答案"]).complete(MESSAGES)) == "答案"
 
 
 # --- real models' habits ----------------------------------------------------------------------------------

@@ -235,3 +235,14 @@ def test_sections_one_and_two_are_body_sections_with_facts(tmp_path: Path) -> No
         draft = write(srv, tmp_path)
     assert [draft.sections[i].kind for i in (1, 2)] == ["body", "body"]
     assert all(draft.sections[i].facts for i in (1, 2))
+
+
+def test_notes_are_shown_in_the_web_ui() -> None:
+    from drafter.models import Section
+    from webui.render import render_section
+
+    section = Section(index=2, kind="body", heading="二、关心职工生活", text=LEAD, status="done",
+                      notes=["模型输出达到长度上限，续写一次后仍未写完，本节结尾可能不完整，请检查或重写本节"])
+    html = render_section(section)
+    assert 'class="section-note"' in html and "长度上限" in html
+    assert "section-note" not in render_section(section.model_copy(update={"notes": []}))
