@@ -50,7 +50,6 @@ _META = re.compile(
 )
 _CONTINUE_LINE = re.compile(rf"^(?:{_ACK}[，,。！!\s]*)?(?:我)?(?:接着|继续)[^\n]{{0,12}}[：:]\s*\n")
 _INLINE_NOTE = re.compile(r"[（(]\s*(?:注|说明|备注|提示)\s*[：:][^（）()]*[）)]\s*$")
-_SENTENCE_END = re.compile(r"(?<=[。！!？?；;])(?=[^。！!？?；;]+[。！!？?]?\s*$)")
 _BULLET = re.compile(
     r"^(?P<indent>\s*)(?:[-*+•●○◦▪]\s+|\d{1,2}[.)](?!\d)\s*(?=\S)|\d{1,2}[、．.](?=\*\*))(?P<body>.*)$"
 )
@@ -78,6 +77,8 @@ BUDGET = {"opening": 220, "shortcomings": 220, "plans": 320, "closing": 110}
 
 def _inline(text: str) -> str:
     """Markdown emphasis, code, links and quote markers out of one line."""
+    if not any(c in text for c in "*`[>"):
+        return text.strip()
     text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
     text = re.sub(r"`([^`\n]+)`", r"\1", text)
     text = re.sub(r"\[([^\]\n]+)\]\([^)\s]+\)", r"\1", text)
@@ -141,9 +142,11 @@ def _drop_signoffs(lines: list[str]) -> list[str]:
         if note and _META.search(note.group(0)):
             lines[-1] = last[: note.start()]
             continue
-        parts = _SENTENCE_END.split(last)
-        if len(parts) > 1 and _is_signoff(parts[-1]):
-            lines[-1] = "".join(parts[:-1])
+        body = last.rstrip("。！!？?")[-120:]  # a sign-off is a short last sentence
+        cut = max(body.rfind(c) for c in "。！!？?；;")
+        start = len(last.rstrip("。！!？?")) - len(body) + cut + 1
+        if cut >= 0 and _is_signoff(last[start:]):
+            lines[-1] = last[:start]
             continue
         break
     return lines
@@ -319,6 +322,9 @@ class SectionView:
                 or bool(_LEVEL1.match(s)) or _like_heading(s, self._heading) or "总结" in s)
 
     def _show(self, piece: str) -> str:
+        if not self._star and "*" not in piece and "#" not in piece:  # the usual case, kept cheap
+            self.shown += piece
+            return piece
         text = self._star + piece
         keep = len(text) - len(text.rstrip("*#"))
         text, self._star = (text[:-keep], text[-keep:]) if keep else (text, "")

@@ -113,6 +113,10 @@ class ReasoningFilter:
                     if not self._buf:
                         break
                     self._skip_space = False
+                if "<" not in self._buf:  # the usual case, kept cheap
+                    out.append(self._buf)
+                    self._buf = ""
+                    break
                 found = _CLOSE.search(self._buf) or _OPEN.search(self._buf)
                 if found is None:
                     keep = _partial_tag_at_end(self._buf)
