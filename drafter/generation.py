@@ -79,7 +79,8 @@ class Generator(ABC):
         """Return the whole reply; call `on_delta(piece)` for each streamed piece.
 
         `on_retry(attempt, reason)` is called before attempt number `attempt` (2, 3, ...) starts: every piece
-        delivered since the previous attempt began is void and should be cleared from any display.
+        delivered since the previous attempt began is void and should be cleared from any display. It is also
+        called with the current attempt when text already delivered turns out to be the model's reasoning.
         """
 
     async def reply(
