@@ -24,19 +24,25 @@ _ACK_ONLY = re.compile(rf"^{_ACK}[，,。.！!～~、\s]*$", re.I)
 _PREAMBLE = re.compile(
     rf"^(?:{_ACK}[，,。.！!～~\s]*)?(?:我(?:已|将|来|会)?[^，。：:]{{0,12}}[，,]?\s*)?"
     rf"(?:(?:以下|下面|如下)(?:是|为|就是|便是)|这是(?:为您|给您|根据|按照|本节|本部分|第[{_CN}\d]+部分|一段|一篇|修改|改写|重写)|为您|给您|根据(?:您|你)|按照(?:您|你)|结合(?:您|你)|"
-    r"根据(?:所|上述|以上)?(?:提供|给出|给定)的|现(?:为您|根据您)|Here(?:'s| is| are)|Below is)",
+    r"根据(?:所|上述|以上)?(?:提供|给出|给定)的|现(?:为您|根据您)|Here(?:'s| is| are)|Below is|"
+    r"(?:修改|改写|调整|润色|重写|修订)后的[^，。：:]{0,10}(?:如下|是|为))",
     re.I,
 )
 _LABEL = re.compile(
     rf"^[【\[]?(?:本节|本部分|第[{_CN}\d]{{1,3}}部分)?(?:正文|内容|草稿|全文)(?:如下)?[】\]]?[：:]?$"
     r"|^(?:开篇|开篇段落|开头|引言|前言|结尾|结尾段落|结束语|结语|正文部分)[：:]?$"
+    r"|^[【\[][^】\]]{1,30}[】\]]$"  # a bracketed label line: 【第二部分】
 )
+# Markdown sub-headings that only label a paragraph (### 总结) are dropped, not numbered.
+_LABEL_HEADING = re.compile(r"^(?:总结|小结|结语|结束语|概述|引言|前言|总体情况|总体概述|结论|正文|说明)[：:]?$")
+_ACK_PREFIX = re.compile(r"^(?:好的|好滴|没问题|收到|OK|Okay|Sure)[，,。.！!～~]+\s*(?=\S)", re.I)
 _RULE = re.compile(r"^(?:[-*_]\s*){3,}$|^```")
 _SIGNOFF = re.compile(
     r"^(?:(?:希望|但愿)(?:以上|上述|这|本|此|该|对您|对你|能对|能够对|可以对)"
     r"|(?:如|若)(?:需|需要|有需要|果需要|果您|果你|您|你|有任何|有其他|还需)"
     r"|请(?:您|你)?(?:随时|根据(?:实际|贵单位|您|你)|核对|核实|补充|替换|告诉|告知|参考|酌情|在使用)"
     r"|(?:以上|上述)(?:是|为|就是|便是|即为|内容|部分|正文|草稿|文字|段落|文本)"
+    r"|(?:是否|还)?需要我|要不要我|我(?:可以|还可以|也可以)(?:再|继续|进一步|帮|为)"
     r"|[（(]?\s*(?:注|说明|备注|提示|温馨提示)\s*[：:]"
     r"|(?:Note|Notes|I hope|Hope this|Let me know|Feel free|If you)\b)",
     re.I,
@@ -45,7 +51,7 @@ _SIGNOFF = re.compile(
 _META = re.compile(
     r"本节|本部分|本段|正文|草稿|撰写|起草|改写|生成|您|你|仅供|供参考|示例|替换|占位|实际情况|可根据|酌情|自行|"
     r"事实|(?:所|您)提供|提供的(?:事实|信息|材料|资料|内容|数据)|未(?:给出|提供|提及|包含)|虚构|编造|假设|"
-    r"字数|修改|调整|补充|如需|随时|AI|模型|\bnote\b|\bhope\b|\blet me\b|\bfeel free\b|\bif you\b",
+    r"字数|修改|调整|补充|如需|随时|AI|模型|需要我|要不要我|我(?:可以|还可以|也可以)|\bnote\b|\bhope\b|\blet me\b|\bfeel free\b|\bif you\b",
     re.I,
 )
 _CONTINUE_LINE = re.compile(rf"^(?:{_ACK}[，,。！!\s]*)?(?:我)?(?:接着|继续)[^\n]{{0,12}}[：:]\s*\n")
@@ -120,7 +126,8 @@ def _top_junk(line: str, heading: str) -> bool:
 
 
 def _cut_inline_preamble(text: str) -> str:
-    """`好的，以下是本节正文：一年来……` → `一年来……`."""
+    """`好的，以下是本节正文：一年来……` → `一年来……`; `好的！一年来……` → `一年来……`."""
+    text = _ACK_PREFIX.sub("", text, count=1)
     m = re.match(r"^(?P<pre>[^\n]{0,60}?[：:])\s*(?P<rest>\S[\s\S]*)$", text)
     if m and _PREAMBLE.match(m.group("pre").strip()) and re.search(r"以下|如下|下面|这是|正文", m.group("pre")):
         return m.group("rest")
@@ -228,6 +235,8 @@ def _structure(lines: list[str]) -> list[str]:
             out.append("，".join(c.strip() for c in raw.strip().strip("|").split("|") if c.strip()))
             continue
         head = _MD_HEADING.match(raw) or _BOLD_LINE.match(raw)
+        if head and _LABEL_HEADING.match(_inline(head.group("body"))):
+            continue
         if head and len(head.group("body")) <= 40:
             sub += 1
             out.append(_subheading(_inline(head.group("body")), sub))

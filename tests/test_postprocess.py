@@ -154,6 +154,15 @@ CLEANED = [
     # an italic note at the end, and a "说明" in bold after a rule
     (f"{BODY}\n\n*注：文中数字均取自所给事实。*", BODY),
     (f"{BODY}\n\n---\n**说明**：本节未出现事实之外的数字。", BODY),
+    # a repair answer's preamble, a bracketed label, a fenced answer, a summary sub-heading, questions back
+    (f"修改后的正文如下：\n\n{BODY}", BODY),
+    (f"【第二部分】\n{BODY}", BODY),
+    (f"```markdown\n{BODY}\n```", BODY),
+    (f"{BODY}\n\n### 总结\n总之，工会工作成效明显。", f"{BODY}\n总之，工会工作成效明显。"),
+    (f"好的！{BODY}需要我进一步调整语气吗？", BODY),
+    (f"第二部分：关心职工生活，体现组织温暖\n{BODY}", BODY),
+    (f"我将为您撰写这一部分。\n{BODY}\n如果您需要更详细的内容或调整语气，请告诉我。", BODY),
+    (f"根据您提供的信息，以下是工会2024年工作总结的第二部分：\n{BODY}\nI hope this helps!", BODY),
 ]
 
 
@@ -185,6 +194,9 @@ UNTOUCHED = [
     "关心关爱职工：全年走访慰问困难职工家庭32户。",
     "共__人参加，发放XX元。",
     "工会坚持思想引领，凝聚职工力量：",
+    "当然，我们也清醒地看到，工作中还存在一些不足。",
+    "以上是我们一年来的主要工作。",
+    "【职工之家】建设取得新进展，新建职工之家2个。",
 ]
 
 
