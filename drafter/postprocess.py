@@ -129,7 +129,8 @@ def _cut_inline_preamble(text: str) -> str:
     """`好的，以下是本节正文：一年来……` → `一年来……`; `好的！一年来……` → `一年来……`."""
     text = _ACK_PREFIX.sub("", text, count=1)
     m = re.match(r"^(?P<pre>[^\n]{0,60}?[：:])\s*(?P<rest>\S[\s\S]*)$", text)
-    if m and _PREAMBLE.match(m.group("pre").strip()) and re.search(r"以下|如下|下面|这是|正文", m.group("pre")):
+    pre = m.group("pre").strip() if m else ""
+    if m and (_LABEL.match(pre) or (_PREAMBLE.match(pre) and re.search(r"以下|如下|下面|这是|正文", pre))):
         return m.group("rest")
     return text
 
