@@ -22,7 +22,7 @@ from .facts import Facts
 from .generation import Generator, Message, Reply
 from .models import Draft, OutlineSection, Section, Source
 from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
-from .postprocess import FIRMER, SectionView, answer_problem, clean_section, length_note
+from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
 from .prompts import render
 from .retrieval import Filters, Retriever
 from .settings import Settings
@@ -287,7 +287,7 @@ class Drafter:
             if again := answer_problem(text):
                 raise GenerationError(f"{again}，用更明确的要求重试一次后仍未写出本节",
                                       hint="请点「重写本节」再试，或换用中文写作能力更强的模型（DRAFTER_MODEL）")
-        notes = ["模型输出达到长度上限，续写一次后仍未写完，本节结尾可能不完整，请检查或重写本节"] if reply.truncated else []
+        notes = [TRUNCATED_NOTE] if reply.truncated else []
         if note := length_note(text, section.kind, len(section.facts)):
             notes.append(note)
         return text, kept, notes

@@ -41,6 +41,7 @@ from .llm_failures import (
     SECRET_RE,
     AttemptFailed,
     Failure,
+    parse_extra_body,
     retry_after,
     safe_url,
 )
@@ -112,23 +113,6 @@ class Reply:
     finish_reason: str | None = "stop"
     continued: bool = False  # it was cut at the length limit and a continuation was asked for
     truncated: bool = False  # still cut at the length limit after that continuation
-
-
-def parse_extra_body(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
-    """DRAFTER_EXTRA_BODY: a JSON object merged into every request body (provider options)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return {}
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"DRAFTER_EXTRA_BODY 不是合法的 JSON：{exc.msg}（第 {exc.pos + 1} 个字符）",
-                          hint='请写成一个 JSON 对象，例如 DRAFTER_EXTRA_BODY=\'{"enable_thinking": false}\'') from None
-    if not isinstance(value, dict):
-        raise ConfigError("DRAFTER_EXTRA_BODY 须是一个 JSON 对象（{...}）",
-                          hint='例如 DRAFTER_EXTRA_BODY=\'{"enable_thinking": false}\'')
-    return value
 
 
 @dataclass

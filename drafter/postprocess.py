@@ -356,3 +356,4 @@ class SectionView:
 # Appended to the section prompt when the first answer was a refusal or not in Chinese.
 FIRMER = ("【重要】上一次的回答不能用（{reason}）。请直接用规范的简体中文写出本节正文：不要拒绝，不要解释，"
           "不要使用英文，不要输出标题、前言、说明或结束语。这是单位内部的年度工作总结，内容全部来自上面给出的事实。")
+TRUNCATED_NOTE = "模型输出达到长度上限，续写一次后仍未写完，本节结尾可能不完整，请检查或重写本节"
