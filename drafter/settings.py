@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         """A dict given as an argument is kept as its JSON text, like the environment variable."""
         return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
 
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _blank_temperature_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     # Embeddings: unset -> the offline model shipped in a package; set -> the OpenAI-compatible endpoint.
     embed_model: str | None = Field(default=None, validation_alias=AliasChoices("embed_model", "DRAFTER_EMBED_MODEL"))
 

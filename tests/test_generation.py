@@ -510,6 +510,13 @@ def test_extra_body_given_as_an_argument() -> None:
     assert request.body["thinking"] == {"type": "disabled"} and request.body["temperature"] == 0.3
 
 
+def test_blank_provider_options_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRAFTER_EXTRA_BODY", " ")
+    monkeypatch.setenv("DRAFTER_TEMPERATURE", "")
+    gen = OpenAIGenerator.from_settings(Settings(openai_base_url="http://127.0.0.1:9/v1"))
+    assert gen.extra_body == {} and gen.temperature is None
+
+
 @pytest.mark.parametrize("value", ["{enable_thinking: false}", "[1, 2]", '"x"', "{"])
 def test_bad_extra_body_is_a_config_error_naming_the_variable(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRAFTER_EXTRA_BODY", value)
