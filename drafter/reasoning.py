@@ -101,10 +101,11 @@ class ReasoningFilter:
                     self._buf = self._buf[close.end():]
                     self._state, self._scan_from, self._skip_space = "answer", 0, True
                     continue
-                first, nl, _ = self._buf.partition("\n")
-                if not self._expect and nl and _PREAMBLE_LINE.match(first):
-                    self._state = "answer"
-                    continue
+                if not self._expect and self._scan_from < 200:  # a preamble is the first line, and short
+                    first, nl, _ = self._buf[:200].partition("\n")
+                    if nl and _PREAMBLE_LINE.match(first):
+                        self._state = "answer"
+                        continue
                 self._scan_from = max(0, len(self._buf) - _LONGEST_TAG)
                 break
             else:  # answer
