@@ -32,7 +32,11 @@ _LABEL = re.compile(
     rf"^[【\[]?(?:本节|本部分|第[{_CN}\d]{{1,3}}部分)?(?:正文|内容|草稿|全文)(?:如下)?[】\]]?[：:]?$"
     r"|^(?:开篇|开篇段落|开头|引言|前言|结尾|结尾段落|结束语|结语|正文部分)[：:]?$"
     r"|^[【\[][^】\]]{1,30}[】\]]$"  # a bracketed label line: 【第二部分】
+    # a kind of part named without its number: 存在的不足, 2025年工作打算, 下一步工作计划
+    rf"|^(?:[{_CN}]+、)?(?:存在的?(?:主要)?(?:问题|不足)(?:和|与|及)?(?:问题|不足)?|(?:\d{{4}}年|明年|新的一年|今后)?的?工作(?:打算|计划|思路|安排)"
+    r"|下一步(?:工作)?(?:打算|计划|思路)?)[：:]?$"
 )
+_END_MARK = re.compile(r"^[（(【\[]?\s*(?:完|全文完|正文完|本节完|END|The End)\s*[)）】\]]?$", re.I)
 # Markdown sub-headings that only label a paragraph (### 总结) are dropped, not numbered.
 _LABEL_HEADING = re.compile(r"^(?:总结|小结|结语|结束语|概述|引言|前言|总体情况|总体概述|结论|正文|说明)[：:]?$")
 _ACK_PREFIX = re.compile(r"^(?:好的|好滴|没问题|收到|OK|Okay|Sure)[，,。.！!～~]+\s*(?=\S)", re.I)
@@ -143,7 +147,7 @@ def _is_signoff(sentence: str) -> bool:
 def _drop_signoffs(lines: list[str]) -> list[str]:
     while lines:
         last = lines[-1].strip()
-        if not last or _RULE.match(last) or _is_signoff(last):
+        if not last or _RULE.match(last) or _END_MARK.match(last) or _is_signoff(last):
             lines.pop()
             continue
         note = _INLINE_NOTE.search(last)

@@ -158,6 +158,8 @@ CLEANED = [
     (f"修改后的正文如下：\n\n{BODY}", BODY),
     (f"【第二部分】\n{BODY}", BODY),
     (f"正文：{BODY}", BODY),
+    (f"**存在的不足**\n\n{BODY}\n\n（完）", BODY),
+    (f"### 2025年工作打算\n{BODY}", BODY),
     (f"```markdown\n{BODY}\n```", BODY),
     (f"{BODY}\n\n### 总结\n总之，工会工作成效明显。", f"{BODY}\n总之，工会工作成效明显。"),
     (f"好的！{BODY}需要我进一步调整语气吗？", BODY),
