@@ -72,6 +72,7 @@ _ENUMERATED = re.compile(
 _LEVEL1 = re.compile(rf"^(?:[{_CN}]+、|第[{_CN}\d]+(?:部分|章|节)[、：:\s]*)")
 _SUBHEAD_NUMBER = re.compile(r"^\d{1,2}[.)．、]\s*")
 _SHORT_ITEM = 60
+_TITLE_ITEM = re.compile(r"^[^，。；;,：:！!？?]{2,30}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -205,12 +206,12 @@ def _render_list(items: list[tuple[str, bool]], out: list[str]) -> None:
 
 def _structure(lines: list[str]) -> list[str]:
     out: list[str] = []
-    items: list[list[object]] = []  # [indent, text, has_children]
+    items: list[list[object]] = []  # [indent, text, has_children, numbered]
     sub = 0
     blank = False
 
     def flush() -> None:
-        _render_list([(str(t), bool(n)) for _, t, n in items], out)
+        _render_list([(str(t), bool(n)) for _, t, n, _ in items], out)
         items.clear()
 
     for raw in lines:
@@ -228,12 +229,16 @@ def _structure(lines: list[str]) -> list[str]:
                 joiner = "；" if parent[2] else "："
                 parent[1], parent[2] = _trim(str(parent[1])) + joiner + _trim(body), True
             else:
-                items.append([indent, body, False])
+                items.append([indent, body, False, bullet.group(0).lstrip()[:1].isdigit()])
             blank = False
             continue
         if items and not blank and raw[:1].isspace():  # a list item's continuation line
             items[-1][1] = str(items[-1][1]) + _inline(raw)
             continue
+        if len(items) == 1 and items[0][3] and not items[0][2] and _TITLE_ITEM.match(str(items[0][1])):
+            sub += 1  # `1. 强化思想引领` then its paragraph: a numbered sub-heading, not a list
+            out.append(_subheading(str(items[0][1]), sub))
+            items.clear()
         flush()
         blank = False
         if raw.strip().startswith("|"):

@@ -160,6 +160,9 @@ CLEANED = [
     (f"正文：{BODY}", BODY),
     (f"**存在的不足**\n\n{BODY}\n\n（完）", BODY),
     (f"### 2025年工作打算\n{BODY}", BODY),
+    # numbered titles each followed by their paragraph: sub-headings, not a list
+    (f"1. 困难帮扶\n{FACT1}。\n\n2. **健康关爱**\n{FACT2}。\n\n- {FACT3}",
+     f"（一）困难帮扶\n{FACT1}。\n（二）健康关爱\n{FACT2}。\n{FACT3}。"),
     (f"```markdown\n{BODY}\n```", BODY),
     (f"{BODY}\n\n### 总结\n总之，工会工作成效明显。", f"{BODY}\n总之，工会工作成效明显。"),
     (f"好的！{BODY}需要我进一步调整语气吗？", BODY),
