@@ -35,9 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 # Nothing from the developer's shell may point the bench elsewhere.
-for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DRAFTER_MODEL", "DRAFTER_EMBED_MODEL", "DRAFTER_BACKEND",
-             "DRAFTER_CONCURRENCY", "DRAFTER_MAX_PROMPT_TOKENS", "DRAFTER_MODEL_OUTLINE", "DRAFTER_REPAIR",
-             "CHROMA_HOST", "CHROMA_PORT"):
+for _var in [v for v in os.environ if v.startswith(("OPENAI_", "CHROMA_", "DRAFTER_"))]:
     os.environ.pop(_var, None)
 
 from drafter.drafting import Drafter, DraftEvent  # noqa: E402
@@ -156,7 +154,7 @@ def main() -> None:
     with FakeOpenAI(responder, model=MODEL, first_token_delay=args.first_token_delay,
                     chars_per_second=args.cps) as srv:
         settings = Settings(data_dir=data_dir, openai_base_url=srv.base_url, openai_api_key=SecretStr("sk-bench"), model=MODEL,
-                            embed_model=None, concurrency=args.concurrency, max_retries=0, request_timeout=30)
+                            embed_model=None, concurrency=args.concurrency, max_retries=0, timeout=30)
         ws = Workspace(settings)  # the shipped offline embedder
         start = time.perf_counter()
         ws.refresh_index()
