@@ -1,7 +1,9 @@
 """Hybrid search over the corpus: dense (Chroma) + lexical BM25 over jieba tokens, fused, then diversified.
 
 Why both: a user's paraphrase (`给生活困难的员工送温暖`) shares few words with the corpus (`慰问困难职工`) and
-needs the dense side; a raw fact with names and numbers is matched best by words. Reciprocal rank fusion
+needs the dense side; a raw fact with names and numbers is matched best by words. The lexical query carries,
+at lower weights, the genre thesaurus's words and words derived from the corpus itself (related_words.py), so
+an everyday word nobody listed still meets the corpus's word for it. Reciprocal rank fusion
 needs no score calibration between the two. A position prior lifts plans/opening/closing passages when the
 query asks for them, and diversity keeps the top k from being five chunks of one summary.
 """
@@ -191,7 +193,7 @@ class Retriever:
 
     def _bm25_scores(self, query: str, qvec: np.ndarray | None = None) -> np.ndarray:
         """BM25 scores of every chunk for the weighted query: its words, the thesaurus's, the derived ones."""
-        bm25, _ = self._lexical()
+        bm25, chunks = self._lexical()
         base = tokenize(query)
         groups = [(QUERY_WORD_WEIGHT, base)]
         seen = set(base)
@@ -202,7 +204,7 @@ class Retriever:
         if self.derive and self._related is not None:
             derived = [e.word for e in self._related.expand(base, qvec) if e.word not in seen]
             groups.append((DERIVED_WEIGHT, derived))
-        scores = np.zeros(len(self._by_id), dtype=np.float32)
+        scores = np.zeros(len(chunks), dtype=np.float32)
         for weight, words in groups:
             tokens = [t for t in words if t in self._vocab]
             if tokens:
