@@ -1,0 +1,323 @@
+"""`name`: a proper name the facts do not contain — another organisation, a place, a person, a named event or
+an honour (`供电公司` in a school's draft, `“银龄杯”` when the facts say 职工运动会, a `全国五一劳动奖状` the facts
+never mention).
+
+Candidates are found by their form, not by a list of names:
+- organisations: a name part before `公司/集团/厂/医院/银行/支行/学校/中学/小学/大学/学院/协会/…`; the
+  government suffixes (`局/部/委/办/中心/站/所/院`) only after a place (`县委组织部`, `区人社局`);
+- places: a place word (jieba's dictionary tags places `ns`) before `省/市/县/区/镇/乡/街道/村`, and after a
+  verb of travel (`赴井冈山`);
+- events: `…杯` in quotes or before 比赛/竞赛; a quoted name ending in an event or honour word (`“最美劳动者”`);
+- honours: what follows 荣获/被评为/获评/授予 up to 称号, and `全国/省级/市级… + 奖状/奖章/工人先锋号/…`;
+- persons: a surname and one or two characters before 同志/主席/书记/校长/行长/护士长/….
+
+Never flagged: anything the facts contain (a candidate is looked up in the facts' text, and its character
+bigrams mostly covered by the facts' count too: `市技能大赛一等奖` ← `参加市技能大赛获一等奖`), the
+organisation and its superior and their short forms (a subsequence ending the same way: `宏达公司` ←
+`宏达精密机械有限公司`), and the genre's generic vocabulary: every string found in at least 3 of the
+bundled summaries (职工之家, 职工书屋, 职代会, 党委, 上级工会, 市总工会, 集团公司 … come out so), plus the
+short documented lists below for what 18 summaries cannot teach (我/本/全/各 + 公司, 乡镇, 城区).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .factblocks import FactBlocks
+
+_CJK = "\u4e00-\u9fff"
+# Organisation suffixes that make a name with any name part of two characters or more.
+_ORG_SUFFIX = (
+    "股份有限公司|有限责任公司|有限公司|分公司|公司|集团|总厂|分厂|厂|职业技术学院|大学|学院|中学|小学|幼儿园|学校|"
+    "卫生院|医院|银行|分行|支行|信用社|研究院|研究所|设计院|协会|联合会|商会|基金会|合作社|事务所|总工会"
+)
+# Government and unit suffixes: names only after a place (`县委组织部`, `区人社局`, `市血液中心`).
+_GOV_SUFFIX = "局|部|委|办|厅|处|中心|站|所|院|队|馆|委员会|管委会|办事处"
+_PLACE_SUFFIX = "省|市|县|区|镇|乡|街道|村|社区"
+_PLACE_PREFIX = re.compile(r"^(?:省|市|县|区|州|镇|乡|街道|全国|中央|国家)")
+_TITLES = (
+    "同志|主席|副主席|书记|副书记|院长|副院长|校长|副校长|行长|副行长|总经理|经理|董事长|局长|副局长|主任|副主任|老师|"
+    "师傅|医生|护士长|科长|处长|部长|站长|所长|厂长|会长|班长|组长|馆长"
+)
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
+    "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
+)
+# Characters a person's given name does not have in this genre (`全体同志`, `常务副主席`, `各位老师`).
+_NOT_GIVEN = set("体位级务副委会们部处科总党工行院校局厂室员长代表群众大家广各些职同志主席书记支队班组线")
+_HONOUR_TITLES = (
+    "五一劳动奖状|五一劳动奖章|工人先锋号|模范职工之家|先进职工之家|模范职工小家|先进集体|先进个人|先进工作者|劳动模范|劳模|"
+    "三八红旗手|三八红旗集体|巾帼文明岗|青年文明号|先进基层工会|红旗工会|模范集体|文明单位|示范单位|优秀工会工作者|"
+    "优秀工会积极分子|工会积极分子|五四红旗团支部|五四青年奖章|技术能手|岗位能手|最美职工|工匠|先进单位"
+)
+_LEVEL = r"(?:全国|全省|全市|全县|全区|省级?|市级?|县级?|区级?|国家级?|中央|集团|行业|系统)"
+_AWARD_VERB = re.compile(r"荣获|获评|被评为|评为|被授予|授予|荣膺|获得|获")
+_HONOUR_END = re.compile(r"称号|荣誉称号|荣誉|[，,。；;、！!（(\n]")
+_HONOUR_WORD = re.compile(
+    r"奖|号|岗|手|家|集体|个人|单位|模范|先进|标兵|之星|能手|工匠|工会|班组|团队|劳动者|工作者|积极分子|红旗|示范|优秀|十佳|最美"
+)
+_EVENT_END = re.compile(
+    r"(?:杯|节|赛|奖|号|岗|手|标兵|之星|模范|先进|团队|集体|能手|工匠|劳动者|工作者|家庭|班组|示范|之家)$"
+)
+# An honour striven for, not held: `争创全国模范职工之家`, `推荐参评市劳动模范`.
+_ASPIRATION = re.compile(r"争创|创建|争当|争做|申报|推荐|参评|评选|争取|力争")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,16})[”\"」』]")
+_CUP = re.compile(rf"([{_CJK}A-Za-z0-9]{{1,8}}杯)(?=[{_CJK}]{{0,8}}(?:比赛|竞赛|大赛|联赛|运动会|邀请赛|友谊赛|活动))")
+_TRAVEL = re.compile(rf"(?:赴|前往|来到|走进|远赴|奔赴|到)([{_CJK}]{{2,6}})")
+# Characters that end a name to the left: function words, and the clause's punctuation (not in the class).
+_BOUNDARY = set("的了和与及在到赴向对为从由是被将把并也都又或给让同跟等个这那其以于至经")
+# Verbs and words that start the stretch before a name, not the name (`联合市血液中心`, `组织职工到`).
+_LEAD_WORDS = sorted(
+    "组织 联合 携手 联手 走进 参观 来到 前往 邀请 协助 配合 代表 荣获 获得 获评 评为 授予 积极 深入 慰问 看望 走访 协调 联系 "
+    "依托 借助 通过 针对 围绕 结合 成立 组建 筹建 建立 建成 举办 开展 召开 参加 承办 协办 主办 会同 牵头 支持 帮助 服务 "
+    "面向 覆盖 所在 当地 附近 周边 辖区 赴 到 与 和 同 在 向 为 对 从 由 及 跟 给 让 是 被 将 把 并 受 经 以 于 对接 共建 "
+    "推荐 选派 派出 带领 率领 动员 号召 引导 邀 请 获 荣膺 成功 先后 分别 还 也 又 都 共同 全体 广大 职工 员工 干部 教职工 "
+    "医护人员 党员 会员 参赛 选手 一起 一同 前去 远赴 奔赴 去 来 等 各 多家 一批".split(),
+    key=len, reverse=True,
+)
+_QUALIFIERS = ("本", "我", "该", "全", "各", "上级", "基层", "所属", "下属", "相关", "有关", "兄弟", "其他", "多家",
+               "部分", "广大", "周边", "附近", "当地", "辖区", "所在", "驻地", "外", "子", "母", "总", "分", "这些")
+# What 18 summaries cannot teach: everyday nouns ending like a name (documented, kept short).
+_GENERIC = frozenset(
+    "集团公司 上市公司 国有企业 子公司 母公司 总公司 分公司 控股公司 兄弟公司 合作公司 本公司 该公司 全公司 各公司 "
+    "乡镇 城镇 城区 市区 社区 小区 园区 景区 辖区 片区 校区 院区 病区 厂区 开发区 高新区 示范区 "
+    "上级工会 基层工会 机关工会 分工会 工会小组 总工会 职工之家 职工小家 职工书屋 职代会 教代会 党委 党支部".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    start: int
+    end: int
+    category: str  # 单位 | 地名 | 人名 | 活动 | 荣誉
+
+    def hint(self, text: str, blocks: FactBlocks) -> str:
+        own = f"（本单位为{blocks.org}）" if blocks.org and self.category == "单位" else ""
+        return f"事实中没有{self.category}「{text}」{own}，请删去或改为事实中的说法"
+
+
+# --- vocabularies, built once per process ------------------------------------------------------------------
+_lock = threading.Lock()
+_generic: frozenset[str] | None = None
+_places: frozenset[str] | None = None
+
+
+def generic_vocabulary(corpus_dir: Path | None = None, min_docs: int = 3, max_len: int = 8) -> frozenset[str]:
+    """Every string of 2..max_len characters found in `min_docs` or more of the corpus's summaries."""
+    global _generic
+    with _lock:
+        if _generic is not None and corpus_dir is None:
+            return _generic
+        from ..settings import Settings
+
+        directory = corpus_dir or Settings().corpus_dir
+        df: Counter[str] = Counter()
+        if directory.is_dir():
+            for p in sorted(directory.glob("*.txt")):
+                text = p.read_text(encoding="utf-8")
+                grams: set[str] = set()
+                for run in re.findall(rf"[{_CJK}]+", text):
+                    for n in range(2, max_len + 1):
+                        grams.update(run[i : i + n] for i in range(len(run) - n + 1))
+                df.update(grams)
+        vocab = frozenset(g for g, c in df.items() if c >= min_docs) | _GENERIC
+        if corpus_dir is None:
+            _generic = vocab
+        return vocab
+
+
+def place_words() -> frozenset[str]:
+    """Place names (tag `ns`, 2–4 characters, not rare) from jieba's own dictionary, which ships with it."""
+    global _places
+    with _lock:
+        if _places is None:
+            import jieba
+
+            path = Path(jieba.__file__).with_name("dict.txt")
+            out = set()
+            with path.open(encoding="utf-8") as f:
+                for line in f:
+                    if line.endswith(" ns\n"):
+                        word, freq, _ = line.split(" ")
+                        if 2 <= len(word) <= 4 and int(freq) >= 20:
+                            out.add(word)
+            _places = frozenset(out)
+        return _places
+
+
+# --- candidates ----------------------------------------------------------------------------------------------
+def _name_start(draft: str, end: int, limit: int = 12) -> int:
+    """Where the name ending at `end` starts: back over CJK characters to a boundary character, then after
+    the last lead word inside that stretch (`志愿者走进学校` -> `学校`, `组织职工联合市血液中心` -> `市血液中心`)."""
+    start = end
+    while start > 0 and end - start < limit:
+        ch = draft[start - 1]
+        if not ("\u4e00" <= ch <= "\u9fff") or ch in _BOUNDARY:
+            break
+        start -= 1
+    stretch = draft[start:end]
+    cut = 0
+    for w in _LEAD_WORDS:
+        i = stretch.rfind(w)
+        if i >= 0 and i + len(w) > cut:
+            cut = i + len(w)
+    return start + cut
+
+
+def _strip_qualifiers(core: str) -> str:
+    changed = True
+    while changed and core:
+        changed = False
+        for q in _QUALIFIERS:
+            if core.startswith(q):
+                core = core[len(q) :]
+                changed = True
+    return core
+
+
+@lru_cache(maxsize=1)
+def _suffix_re() -> re.Pattern[str]:
+    return re.compile(rf"(?:{_ORG_SUFFIX})|(?:{_GOV_SUFFIX})|(?:{_PLACE_SUFFIX})")
+
+
+_ORG_SET = frozenset(_ORG_SUFFIX.split("|"))
+_GOV_SET = frozenset(_GOV_SUFFIX.split("|"))
+_PLACE_SET = frozenset(_PLACE_SUFFIX.split("|"))
+_PERSON_RE = re.compile(rf"([{_SURNAMES}])([{_CJK}]{{1,2}}?)(?:{_TITLES})")
+_HONOUR_RE = re.compile(rf"({_LEVEL}[{_CJK}]{{0,8}}?)(?:{_HONOUR_TITLES})")
+
+
+def candidates(draft: str) -> list[NameHit]:
+    places = place_words()
+    out: list[NameHit] = []
+    # organisations and places, by suffix
+    for m in _suffix_re().finditer(draft):
+        suffix = m.group()
+        end = m.end()
+        # `公司` inside `分公司`/`有限公司` is found once, at the longest suffix the regex matched.
+        start = _name_start(draft, m.start())
+        core = _strip_qualifiers(draft[start : m.start()])
+        if len(core) < 2:
+            continue
+        start = m.start() - len(core)
+        name = draft[start:end]
+        if suffix in _ORG_SET:
+            out.append(NameHit(start, end, "单位"))
+        elif suffix in _PLACE_SET:
+            if any(core.endswith(p) or core.startswith(p) for p in _prefixes(core) if p in places):
+                out.append(NameHit(start, end, "地名"))
+        elif (suffix in _GOV_SET and (_PLACE_PREFIX.match(core) or _starts_with_place(core, places))
+              and not draft.startswith(("工作", "任务"), end)):
+            out.append(NameHit(start, end, "单位"))
+    # places after a verb of travel (no suffix)
+    for m in _TRAVEL.finditer(draft):
+        word = m.group(1)
+        for n in (4, 3, 2):
+            if word[:n] in places:
+                out.append(NameHit(m.start(1), m.start(1) + n, "地名"))
+                break
+    # persons
+    for m in _PERSON_RE.finditer(draft):
+        given = m.group(2)
+        if any(c in _NOT_GIVEN for c in given):
+            continue
+        if m.start() > 0 and "\u4e00" <= draft[m.start() - 1] <= "\u9fff" and draft[m.start() - 1] not in "长任记席理师员工生部队组科处局院校站所":
+            continue  # `扩张` / `主张同志` — a surname character inside another word
+        out.append(NameHit(m.start(1), m.end(2), "人名"))
+    # cups, quoted event and honour names
+    for m in _CUP.finditer(draft):
+        s = _name_start(draft, m.end(1) - 1, limit=8)
+        out.append(NameHit(s, m.end(1), "活动"))
+    for m in _QUOTED.finditer(draft):
+        inner = m.group(1)
+        if _EVENT_END.search(inner) or inner.startswith(("最美", "十佳", "优秀")):
+            out.append(NameHit(m.start(1), m.end(1), "活动" if inner.endswith(("杯", "节", "赛")) else "荣誉"))
+    # honours
+    for m in _HONOUR_RE.finditer(draft):
+        if not _ASPIRATION.search(draft, max(0, m.start() - 4), m.start()):
+            out.append(NameHit(m.start(), m.end(), "荣誉"))
+    for m in _AWARD_VERB.finditer(draft):
+        if _ASPIRATION.search(draft, max(0, m.start() - 4), m.start()):
+            continue
+        if m.group() in ("获得", "获") and not re.match(rf"[{_CJK}“”]{{1,16}}?(?:称号|荣誉|奖)", draft[m.end() :]):
+            continue
+        e = _HONOUR_END.search(draft, m.end())
+        stop = e.start() if e else len(draft)
+        s = m.end()
+        while s < stop and draft[s] in "“\"了":
+            s += 1
+        phrase_end = stop
+        while phrase_end > s and draft[phrase_end - 1] in "”\"":
+            phrase_end -= 1
+        if 2 <= phrase_end - s <= 20 and _HONOUR_WORD.search(draft, s, phrase_end):
+            out.append(NameHit(s, phrase_end, "荣誉"))
+    return _dedupe(out)
+
+
+def _prefixes(core: str) -> list[str]:
+    return [core[-n:] for n in (4, 3, 2) if len(core) >= n] + [core[:n] for n in (4, 3, 2) if len(core) >= n]
+
+
+def _starts_with_place(core: str, places: frozenset[str]) -> bool:
+    return any(core[:n] in places for n in (4, 3, 2) if len(core) > n)
+
+
+def _dedupe(hits: list[NameHit]) -> list[NameHit]:
+    """Longest first; a candidate inside a longer one is dropped."""
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    out: list[NameHit] = []
+    for h in hits:
+        if out and h.start < out[-1].end and h.end <= out[-1].end:
+            continue
+        if out and h.start < out[-1].end:
+            continue
+        out.append(h)
+    return out
+
+
+# --- what the facts allow ------------------------------------------------------------------------------------
+def _bigrams(text: str) -> set[str]:
+    out: set[str] = set()
+    for run in re.findall(rf"[{_CJK}A-Za-z0-9]+", text):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+@lru_cache(maxsize=64)
+def _allowed(blocks: FactBlocks) -> tuple[str, frozenset[str], tuple[str, ...]]:
+    """The facts' text, its bigrams, and the names a short form may abbreviate (org, superior and its parts)."""
+    owners = [x for x in re.split(r"[和与及、，,；;\s]+", f"{blocks.org} {blocks.superior}") if len(x) >= 2]
+    if blocks.org:
+        owners.append(blocks.org)
+    return blocks.text, frozenset(_bigrams(blocks.text)), tuple(owners)
+
+
+def is_allowed(name: str, blocks: FactBlocks, generic: frozenset[str]) -> bool:
+    text, grams, owners = _allowed(blocks)
+    if name in text or name in generic:
+        return True
+    core = _strip_qualifiers(name)
+    if core in generic or len(core) < 2:
+        return True
+    # A short form of the organisation or its superior: same last character, a subsequence of the full name.
+    if any(len(name) >= 2 and name[-1] == o[-1] and _subsequence(name, o) for o in owners):
+        return True
+    if any(_subsequence(name, o) and name[-2:] == o[-2:] for o in owners):
+        return True
+    g = _bigrams(name)
+    return bool(g) and len(g & grams) >= 0.8 * len(g)
+
+
+def find_names(draft: str, blocks: FactBlocks, generic: frozenset[str] | None = None) -> list[NameHit]:
+    vocab = generic_vocabulary() if generic is None else generic
+    return [h for h in candidates(draft) if not is_allowed(draft[h.start : h.end], blocks, vocab)]

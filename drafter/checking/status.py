@@ -1,0 +1,236 @@
+"""`status`: something written as done (or as an achievement) that the facts do not say is done.
+
+- a 明年打算 item written as completed (`建成了职工书屋` when the plan is `建成职工书屋`);
+- a work item the facts give as ongoing (`正在筹建`, `推进`, `启动`, `计划`) written as completed with a verb
+  the fact does not use (`已建成` against `启动…建设`; `已完成选址` against `…已完成选址` is fine);
+- a 存在不足 item turned into an achievement (`利用率大幅提升` against `职工书屋利用率不高`).
+
+A draft sentence is matched to the fact it is about by shared character bigrams (numerals, status words and
+the genre's generic words left out). Plans written as plans (将, 计划, 力争, 进一步 … before the verb, or
+anywhere in a paragraph that opens the plans: 明年, 下一步, 新的一年) and shortcomings written as
+shortcomings (不高, 偏少, 有待, 仍 …) are never flagged. When a finished work item matches as well as the
+plan or shortcoming does, the sentence is taken to be about the finished item (no flag).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .factblocks import BLOCK_LABELS, FactBlocks
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_CLAUSE_SPLIT = re.compile(r"[，,：:]")
+# Words of the genre and of status that say nothing about which fact a sentence is about.
+_STOP = frozenset(
+    "职工 工会 开展 组织 活动 工作 全年 今年 明年 我们 积极 进一 一步 建设 全体 广大 单位 不断 持续 切实 认真 深入 "
+    "建成 完成 实现 推进 筹建 启动 计划 投入 入使 使用 投用 正在 已经 顺利 圆满 成功 力争 争取 加快 开通 上线 成立 "
+    "建立 组建 举办 召开 目前 年内 一是 二是 三是 四是 五是 进行 提供 为了 通过 以及 并且 同时 其中".split()
+)
+_ONGOING = re.compile(r"正在|筹建|推进|启动|计划|拟|着手|准备|即将|尚未|试点|前期|规划|筹备|争取|申报|在建|建设中|进行中")
+# Verbs of completion. `已` + a verb within a few characters, and the verbs themselves.
+_DONE_VERBS = ("建成|完成|落成|竣工|投入使用|投用|启用|开通|上线|成立|建立|组建|设立|实现|覆盖|开放|运行|举办|召开|举行|"
+               "开展|启动|改造|配备|建起")
+_COMPLETION = re.compile(
+    rf"(?:已经?|业已)(?!有|知|是|成为|列入|纳入)[\u4e00-\u9fff]{{0,6}}?(?:{_DONE_VERBS})"
+    r"|建成|完成|落成|竣工|投入使用|投用|全覆盖|应建尽建"
+    r"|正式(?:启用|运行|上线|开通|成立|开放|挂牌|投用)|上线运行|开通上线|挂牌成立"
+    r"|全面(?:建成|完成|覆盖|到位|落实)"
+    r"|(?:举办|召开|举行|开展|组织|建立|成立|组建|开通|上线|设立|启动|实施|实现|建起)了"
+    r"|实现"
+    r"|(?:圆满|顺利|成功)(?:举办|召开|完成|建成|开展|落幕|上线|创建|举行|组建|开通)"
+    r"|落下帷幕|圆满结束|取得了?(?:显著|明显|良好|积极|丰硕|圆满)?(?:成效|成果|成绩|成功)"
+    r"|荣获|获评|被评为|被授予"
+)
+_NEGATED = re.compile(r"(?:未|没有|尚未|未能|还没|没|不)[\u4e00-\u9fff]{0,2}$")
+# A plan cue before the completion verb in the same clause: `力争早日建成`, `将完成`, `预计明年投入使用`.
+_PLAN_CUE = re.compile(
+    r"将|计划|打算|拟|力争|争取|确保|预计|准备|筹备|着手|正在|加快|推动|推进|努力|继续|进一步|明年|来年|下一步|下一年|"
+    r"今后|新的一年|目标|要|需|待|有望|期待|希望|谋划|全力|早日|尽快|抓紧|适时|逐步|争创|创建|申报|规划|设想|年底前|年内"
+)
+# A paragraph that has opened the plans: every later sentence in it is a plan.
+_PLAN_PARAGRAPH = re.compile(
+    r"明年|来年|下一步|新的一年|下一年度|今后(?:一个时期|的工作中|工作)|\d{4}年(?:工作)?(?:打算|计划|思路)|工作打算|工作计划|"
+    r"努力方向|工作思路|将重点|重点做好以下"
+)
+_SHORTCOMING_PARAGRAPH = re.compile(r"不足|差距|存在.{0,8}问题|薄弱环节|短板")
+# A sentence that states a shortcoming as one.
+_NEG_CUE = re.compile(
+    r"不(?!断|仅|少|懈|忘|辞|负|遗余力)|未|没有|缺乏|缺少|较少|偏少|偏低|较低|偏小|偏窄|较窄|薄弱|欠缺|尚|仍|有待|亟待|亟需|"
+    r"需要|短板|差距|滞后|单一|困难|问题|难以|制约|还需|还要|一般"
+)
+# Words that make a sentence about a shortcoming an achievement.
+_POS_CUE = re.compile(
+    r"实现|全面|显著|大幅|明显|广泛|普遍|丰富|充分|有效|提升|提高|增强|扩大|覆盖|到位|齐全|宽敞|高涨|踊跃|好评|欢迎|"
+    r"家喻户晓|深入人心|成效|成果|突破|新台阶|多样|多彩|精彩|规范|高效|满意|攀升|空前|火热|浓厚|充足|完善|改善|保障有力"
+)
+_STRONG_DONE = ("建成", "完成", "落成", "竣工", "投入使用", "投用", "启用", "开通", "上线", "成立", "开放", "运行",
+                "实现", "覆盖", "建立", "设立", "组建", "到位")
+
+
+def bigrams(text: str) -> frozenset[str]:
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return frozenset(out - _STOP)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fact:
+    block: str  # items | shortcomings | plans
+    text: str
+    grams: frozenset[str]
+    ongoing: bool  # an item the facts give as not finished
+
+    def quote(self) -> str:
+        return f"事实为「{BLOCK_LABELS[self.block]}：{self.text}」"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusHit:
+    start: int
+    end: int
+    reason: str  # status_plan_as_done | status_ongoing_as_done | status_shortcoming_as_achievement
+    hint: str
+
+
+@lru_cache(maxsize=64)
+def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
+    out = []
+    for block, line in blocks.blocks():
+        grams = bigrams(line)
+        if grams:
+            out.append(_Fact(block, line, grams, block == "items" and bool(_ONGOING.search(line))))
+    return tuple(out)
+
+
+def _best(grams: frozenset[str], facts: tuple[_Fact, ...]) -> list[_Fact]:
+    """The facts the text is most about: most shared bigrams, at least 2 and a third of the fact's own."""
+    best: list[_Fact] = []
+    top = 0
+    for f in facts:
+        n = len(grams & f.grams)
+        if n < 2 or (3 * n < len(f.grams) and n < 4):
+            continue
+        if n > top:
+            best, top = [f], n
+        elif n == top:
+            best.append(f)
+    return best
+
+
+def _clauses(draft: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in _CLAUSE_SPLIT.finditer(draft, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _trim(draft: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not draft[start].strip():
+        start += 1
+    while end > start and (not draft[end - 1].strip() or draft[end - 1] in "。！？!?；;，,"):
+        end -= 1
+    return start, end
+
+
+def _completion(draft: str, a: int, b: int) -> re.Match[str] | None:
+    """The first completion verb of a clause that is neither negated nor preceded by a plan cue."""
+    for m in _COMPLETION.finditer(draft, a, b):
+        before = draft[a : m.start()]
+        if _NEGATED.search(before) or _PLAN_CUE.search(before):
+            continue
+        return m
+    return None
+
+
+def _verb_in_fact(cue: str, fact: str) -> bool:
+    """An ongoing item supports a completion cue whose strong verbs it uses itself (`已完成选址`); weak verbs
+    (`启动了`, `开展了`) claim no more than the item does."""
+    return all(v in fact for v in _STRONG_DONE if v in cue)
+
+
+def find_status(draft: str, blocks: FactBlocks) -> list[StatusHit]:
+    facts = _facts(blocks)
+    if not any(f.block != "items" or f.ongoing for f in facts):
+        return []
+    hits: list[StatusHit] = []
+    para_start = 0
+    for sm in _SENTENCE.finditer(draft):
+        s, e = sm.start(), sm.end()
+        nl = draft.rfind("\n", 0, s)
+        para_start = nl + 1 if nl >= 0 else 0
+        paragraph = draft[para_start:s]
+        prev_line = _previous_line(draft, para_start)
+        plan_ctx = bool(_PLAN_PARAGRAPH.search(paragraph)) or _opens(prev_line, _PLAN_PARAGRAPH)
+        short_ctx = bool(_SHORTCOMING_PARAGRAPH.search(paragraph)) or _opens(prev_line, _SHORTCOMING_PARAGRAPH)
+        hit = None if plan_ctx else _completed(draft, s, e, facts)
+        if hit is None and not plan_ctx and not short_ctx:
+            hit = _achievement(draft, s, e, facts)
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+def _previous_line(draft: str, para_start: int) -> str:
+    """The last non-empty line before a paragraph (a heading or an intro ending in `：`)."""
+    end = para_start - 1
+    while end > 0:
+        start = draft.rfind("\n", 0, end) + 1
+        line = draft[start:end].strip()
+        if line:
+            return line
+        end = start - 1
+    return ""
+
+
+def _opens(line: str, cue: re.Pattern[str]) -> bool:
+    """A heading or an intro line (`2025年工作打算：`, `三、存在的不足`) that opens a block."""
+    return bool(line) and (line.endswith(("：", ":")) or len(line) <= 30) and bool(cue.search(line))
+
+
+def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHit | None:
+    clauses = _clauses(draft, s, e)
+    for i, (a, b) in enumerate(clauses):
+        m = _completion(draft, a, b)
+        if m is None:
+            continue
+        seg_start = clauses[i - 1][0] if i > 0 else a
+        best = _best(bigrams(draft[seg_start:b]), facts)
+        if not best:
+            continue
+        # A finished item, or an ongoing one whose own words say this much, explains the sentence.
+        if any(f.block == "items" and (not f.ongoing or _verb_in_fact(m.group(), f.text)) for f in best):
+            continue
+        fact = next((f for f in best if f.block == "plans"), None) or next(
+            (f for f in best if f.block == "items"), best[0])
+        if fact.block == "shortcomings":
+            if _NEG_CUE.search(draft[s:e]):
+                continue
+            reason, note = "status_shortcoming_as_achievement", "（是不足，不是成绩）"
+        elif fact.block == "plans":
+            reason, note = "status_plan_as_done", "（尚未完成）"
+        else:
+            reason, note = "status_ongoing_as_done", "（仍在进行）"
+        start, end = _trim(draft, a, b)
+        return StatusHit(start, end, reason, fact.quote() + note)
+    return None
+
+
+def _achievement(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHit | None:
+    """A sentence about a shortcoming that states it as an achievement."""
+    sentence = draft[s:e]
+    if _NEG_CUE.search(sentence):
+        return None
+    best = _best(bigrams(sentence), facts)
+    if not best or any(f.block != "shortcomings" for f in best):
+        return None
+    for a, b in _clauses(draft, s, e):
+        if _POS_CUE.search(draft, a, b):
+            start, end = _trim(draft, s, b)
+            return StatusHit(start, end, "status_shortcoming_as_achievement", best[0].quote() + "（是不足，不是成绩）")
+    return None
