@@ -173,7 +173,7 @@ def _print_draft(draft: Any) -> None:
         if s.status == "failed":
             sys.stderr.write(f"  第 {s.index} 节生成失败：{s.error}\n")
         for f in s.flags:
-            sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.reason} {f.hint}\n")
+            sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.label} {f.hint}\n")
 
 
 def _write_out(ws: Any, draft: Any, out: str) -> None:

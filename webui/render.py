@@ -13,22 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from drafter.checking import registry
 from drafter.checking.flags import Flag
 from drafter.models import Draft, OutlineSection, Section
 
 MAX_UPLOAD_BYTES = 20 << 20  # 20 MB, as the HTTP API
 UPLOAD_SUFFIXES = (".docx", ".txt", ".md")
 
-REASON_LABELS = {
-    "not_in_facts": "事实中没有",
-    "value_mismatch": "与事实不符",
-    "unit_mismatch": "单位不符",
-    "derived": "推算得出",
-    "copied_from_exemplar": "疑似照抄范文",
-    "date_not_in_facts": "日期不在事实中",
-    "placeholder": "占位符",
-}
-FLAG_KIND_LABELS = {"amount": "数额", "date": "日期", "placeholder": "占位符"}
+# The checker's one table (drafter/checking/registry.py), live: kinds registered later show up too.
+REASON_LABELS = registry.reason_labels()
+FLAG_KIND_LABELS = registry.kind_labels()
 SECTION_KIND_LABELS = {"opening": "开篇", "body": "正文", "shortcomings": "存在不足", "plans": "明年打算",
                        "closing": "结尾"}
 
@@ -218,6 +212,7 @@ def render_flag_summary(sections: Sequence[Section], *, ready: bool = True,
     counts = {k: sum(1 for _, _, f in flags if f.kind == k) for k in FLAG_KIND_LABELS}
     chips = "".join(f'<span class="count-chip chip-{k}">{FLAG_KIND_LABELS[k]} {n}</span>'
                     for k, n in counts.items() if n)
+    legend = "".join(f'<mark class="flag flag-{esc(k)}">{esc(label)}</mark>' for k, label in FLAG_KIND_LABELS.items())
     rows = []
     for s, k, f in flags:
         where = f'<a href="#flag-{s.index}-{k}">第 {s.index + 1} 节 · {esc(section_label(s, short=True))}</a>'
@@ -228,9 +223,7 @@ def render_flag_summary(sections: Sequence[Section], *, ready: bool = True,
             f'data-count="{len(flags)}">{len(flags)}</span> 处 {chips}</div>{fail_note}'
             '<table class="flag-table"><thead><tr><th>位置</th><th>内容</th><th>原因</th><th>说明</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>'
-            '<div class="flag-legend">草稿中<mark class="flag flag-amount">数额</mark>'
-            '<mark class="flag flag-date">日期</mark><mark class="flag flag-placeholder">占位符</mark>'
-            f'已标出；把鼠标停在标记上可看原因。{esc(fix_hint)}</div></div>')
+            f'<div class="flag-legend">草稿中{legend}已标出；把鼠标停在标记上可看原因。{esc(fix_hint)}</div></div>')
 
 
 def render_progress(draft: Draft | None, *, live: dict[int, str] | None = None, writing: set[int] | None = None,

@@ -37,6 +37,7 @@ class Mention:
     chinese: bool = False
     soft: bool = False  # a passing count of one: 一名职工, 一次活动
     numeral: str = ""  # the numeral as written: 6.4万, 三百, 百分之二十三
+    unit_text: str = ""  # the measure word as written (名, 万元 -> 元, 元/人), for masking
     years: tuple[int, ...] = ()
     month: int = 0
     day: int = 0
@@ -330,7 +331,7 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
         numeral in SOFT_ONE and bool(unit) and not approx and not pre and kind not in ("percent", "money")
     )
     return Mention(start, end, text[start:end], lo=lo, hi=hi, base=base, approx=approx, unit=canon, kind=kind,
-                   chinese=chinese, soft=soft, numeral=numeral)
+                   chinese=chinese, soft=soft, numeral=numeral, unit_text=unit + (g["per"] or ""))
 
 
 def _heading(masked: str, start: int, end: int) -> bool:

@@ -14,19 +14,9 @@ from typing import Any
 
 from ..errors import FactsError, InputError
 from ..facts import Facts, validate_facts
+from . import registry
+from .context import check
 from .flags import Flag
-from .support import check
-
-REASON_LABELS = {
-    "not_in_facts": "事实中没有",
-    "value_mismatch": "与事实不符",
-    "unit_mismatch": "单位与事实不符",
-    "derived": "推算得出，事实中未直接给出",
-    "copied_from_exemplar": "疑似照搬范文",
-    "date_not_in_facts": "事实中没有该日期",
-    "placeholder": "占位符未填写",
-}
-_GROUPS = (("amount", "数字"), ("date", "日期"), ("placeholder", "占位符"))
 
 FactsInput = Facts | str | list[str]
 
@@ -114,11 +104,13 @@ def _flags_json(flags: Sequence[Flag]) -> dict[str, Any]:
 
 
 def render_text(draft: str, flags: Sequence[Flag]) -> str:
-    """A readable Chinese list, amounts first, then dates, then placeholders."""
+    """A readable Chinese list grouped by kind in the registry's order (amounts, dates, placeholders, …);
+    reasons shown by their registry labels."""
     if not flags:
         return "未发现事实不支持的数字。"
     out = [f"共 {len(flags)} 处需要核对："]
-    for kind, label in _GROUPS:
+    for info in registry.kinds():
+        kind, label = info.kind, info.label
         group = [f for f in flags if f.kind == kind]
         if not group:
             continue
@@ -126,7 +118,7 @@ def render_text(draft: str, flags: Sequence[Flag]) -> str:
         for f in group:
             line = draft.count("\n", 0, f.start) + 1
             col = f.start - (draft.rfind("\n", 0, f.start) + 1) + 1
-            reason = REASON_LABELS.get(f.reason, f.reason)
+            reason = registry.label(f.reason)
             hint = f"：{f.hint}" if f.hint else ""
             out.append(f"  第{line}行第{col}字「{f.text}」{reason}{hint}")
     return "\n".join(out)

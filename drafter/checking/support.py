@@ -1,9 +1,8 @@
-"""The rules: which amounts, dates and placeholders in a draft the facts support, and why not.
+"""The facts, parsed once into an index (`FactIndex`): which amounts, dates and placeholders they support,
+and the evidence for why not (derivations, same-context facts, same number with another unit).
 
-Facts are parsed once into an index by unit kind (and cached for the next call with the same facts). For each amount of the draft:
-supported (same kind, same value or inside its approximation) -> nothing; else, in this order,
-copied_from_exemplar, derived (pairwise sums/differences, ratios, per-capita), value_mismatch (same kind,
-shared context, another value), unit_mismatch (same number, another kind), not_in_facts.
+Facts are indexed by unit kind and cached for the next call with the same facts (`fact_index`). The order in
+which the reasons are tried is the numbers checker's (`numbers.py`).
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ from pydantic import ValidationError
 
 from ..facts import Facts
 from .amounts import Mention, extract
-from .exemplars import Exemplar, ExemplarIndex
-from .flags import Flag, FlagKind, FlagReason
 from .numerals import CN_CHARS, close, format_number
 
 _SENTENCE_TAIL = re.compile(r"[^。；;！!？?\n]*$")
@@ -62,7 +59,7 @@ def clean_text(norm: str) -> str:
     return _NUMERAL_CHARS_RE.sub(" ", norm)
 
 
-def _context(clean: str, start: int, end: int, wide: bool = False) -> frozenset[str]:
+def context_bigrams(clean: str, start: int, end: int, wide: bool = False) -> frozenset[str]:
     """Character bigrams of the clause around a mention (and of the clause before, when this one starts
     with fewer than 4 characters of words: `走访困难家庭，共计32户`); `wide`: the sentence so far.
     `clean` is `clean_text(norm)`."""
@@ -128,7 +125,7 @@ class FactIndex:
         self.days: set[int] = set()
         for m in mentions:
             if m.category == "amount":
-                k = _Known(m, _context(clean, m.start, m.end), line=bisect_right(newlines, m.start))
+                k = _Known(m, context_bigrams(clean, m.start, m.end), line=bisect_right(newlines, m.start))
                 self.amounts.append(k)
                 for v in {_key(m.base), _key(m.mantissa)}:
                     self.by_value.setdefault(v, []).append(k)
@@ -217,7 +214,7 @@ class FactIndex:
                 best, best_score = k, score
         return best
 
-    def derived(self, d: Mention, ctx: _Ctx) -> str | None:
+    def derived(self, d: Mention, ctx: _Ctx) -> tuple[str, str] | None:
         """A computation over the facts that gives the draft's figure: `15户 + 20户 = 35户`.
 
         At least one operand must share words with the draft's sentence, so that `5名` is not "derived"
@@ -231,7 +228,7 @@ class FactIndex:
         for i in range(bisect_left(values, lo), bisect_right(values, hi)):
             value, how, contexts = derivations[i]
             if any(ctx(True) & c for c in contexts):
-                return f"{how} = {format_number(value)}{d.unit}"
+                return how, f"{format_number(value)}{d.unit}"
         return None
 
     def _derivations(self, kind: str) -> tuple[list[float], list[_Derivation]]:
@@ -311,77 +308,6 @@ def facts_lines(facts: Facts | str | Sequence[str] | Mapping[str, Any]) -> tuple
 
 
 @lru_cache(maxsize=64)
-def _fact_index(lines: tuple[str, ...], year: int | None, has_plans: bool) -> FactIndex:
+def fact_index(lines: tuple[str, ...], year: int | None, has_plans: bool) -> FactIndex:
     """Facts are parsed once per distinct facts: a draft's sections are all checked against the same ones."""
     return FactIndex(lines, year, has_plans)
-
-
-def check(draft: str, facts: Facts | str | Sequence[str] | Mapping[str, Any],
-          exemplars: Sequence[Exemplar | str] | None = None) -> list[Flag]:
-    """Flag every amount, date and placeholder in `draft` that the facts do not support; sorted by start."""
-    lines, year, has_plans = facts_lines(facts)
-    index = _fact_index(tuple(lines), year, has_plans)
-    norm, mentions = extract(draft)
-    clean = ""
-    ex_index: ExemplarIndex | None = None
-    flags: list[Flag] = []
-    for d in mentions:
-        if d.category == "placeholder":
-            if not index.supports_placeholder(norm, d):
-                flags.append(Flag(text=d.text, start=d.start, end=d.end, kind="placeholder", reason="placeholder",
-                                  hint="占位符未填写，请替换为实际内容"))
-            continue
-        if d.category == "date":
-            if index.supports_date(d):
-                continue
-        elif index.supports(d):
-            continue
-        if exemplars and ex_index is None:
-            ex_index = ExemplarIndex(exemplars)
-        if not clean:
-            clean = clean_text(norm)
-        flag = _explain(d, clean, index, ex_index)
-        if flag is not None:
-            flags.append(flag)
-    return flags
-
-
-def _flag(d: Mention, reason: FlagReason, hint: str, kind: FlagKind = "amount") -> Flag:
-    value: float | list[float] = d.base if d.exact else [round(d.lo, 6), round(d.hi, 6)]
-    return Flag(text=d.text, start=d.start, end=d.end, value=value, unit=d.unit, kind=kind, reason=reason, hint=hint)
-
-
-def _explain(d: Mention, clean: str, index: FactIndex, ex_index: ExemplarIndex | None) -> Flag | None:
-    copied = ex_index.find(d) if ex_index is not None and not d.soft else None
-    if d.category == "date":
-        if copied is not None:
-            return _flag(d, "copied_from_exemplar", copied.hint(), kind="date")
-        hint = "事实中没有这个日期"
-        if index.main_year:
-            hint += f"（事实中的年度为 {index.main_year}年）"
-        return _flag(d, "date_not_in_facts", hint, kind="date")
-    memo: dict[bool, frozenset[str]] = {}
-
-    def ctx(wide: bool = False) -> frozenset[str]:
-        if wide not in memo:
-            memo[wide] = _context(clean, d.start, d.end, wide)
-        return memo[wide]
-
-    if d.soft:
-        # a passing count of one (一名职工, 一次活动) is flagged only when a fact in the same context differs
-        k = index.best_same_kind(d, ctx, threshold=3, loose=False)
-        if k is None:
-            return None
-        return _flag(d, "value_mismatch", f"事实中为 {k.m.text}")
-    if copied is not None:
-        return _flag(d, "copied_from_exemplar", copied.hint())
-    how = index.derived(d, ctx)
-    if how is not None:
-        return _flag(d, "derived", how)
-    k = index.best_same_kind(d, ctx, threshold=2) if d.kind else None
-    if k is not None:
-        return _flag(d, "value_mismatch", f"事实中为 {k.m.text}")
-    k = index.other_kind(d, ctx)
-    if k is not None:
-        return _flag(d, "unit_mismatch", f"事实中为 {k.m.text}，单位不同")
-    return _flag(d, "not_in_facts", "事实中没有这个数字，请核实或删除")
