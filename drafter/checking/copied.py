@@ -20,16 +20,24 @@ A run the facts themselves contain is the user's own wording and is not flagged 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .context import CheckContext
+from .factblocks import fact_blocks
+from .flags import Flag
+from .registry import Rule, register_checker, register_kind, register_rule, rule
+
 WINDOW = 20
-STOCK_SHARE = 1 / 6  # a window or trigram in this share of the documents (and at least 3) is stock
-STOCK_MIN_DOCS = 3
+STOCK_SHARE = 0.1  # a window in this share of the documents (and at least 2) is stock
+STOCK_MIN_DOCS = 2
+GRAM_SHARE = 1 / 6  # a trigram in this share of the documents (and at least 3) is common phrasing
+GRAM_MIN_DOCS = 3
 GENERIC_RUN = 0.5  # a run whose trigrams are this generic is stock phrasing
 _BASE = np.uint64(0x9E3779B97F4A7C15)
 
@@ -93,6 +101,7 @@ class CopyIndex:
         self.grams, self.gram_df = grams, gram_df
         self.documents = documents
         self.stock_docs = max(STOCK_MIN_DOCS, math.ceil(documents * STOCK_SHARE))
+        self.gram_docs = max(GRAM_MIN_DOCS, math.ceil(documents * GRAM_SHARE))
 
     @property
     def nbytes(self) -> int:
@@ -191,7 +200,7 @@ class CopyIndex:
             return 0.0
         i = np.searchsorted(self.grams, g)
         i[i >= len(self.grams)] = 0
-        common = (self.grams[i] == g) & (self.gram_df[i] >= self.stock_docs)
+        common = (self.grams[i] == g) & (self.gram_df[i] >= self.gram_docs)
         return float(common.mean())
 
 
@@ -225,6 +234,9 @@ class _ExemplarWindows:
         for n, ex in enumerate(exemplars):
             if isinstance(ex, str):
                 text, title, heading = ex, "", ""
+            elif isinstance(ex, Mapping):  # {"title", "text"} as JSON gives it
+                text, title = str(ex.get("text") or ""), str(ex.get("title") or "")
+                heading = str(ex.get("section") or ex.get("heading") or "")
             else:
                 text = str(getattr(ex, "text", "") or "")
                 title = str(getattr(ex, "title", "") or "")
@@ -295,10 +307,54 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
 
 
-def copy_hint(hit: CopyHit) -> str:
+def _where(hit: CopyHit) -> str:
+    """范文《2023年工会年度工作总结范文 篇7》「二、…」, or 本节参考的范文《…》 for an exemplar."""
     s = hit.source
     where = f"范文《{s.title}》" if s.title else "范文"
     if s.heading:
         where += f"「{s.heading}」"
-    lead = "本节参考的" if hit.exemplar else ""
-    return f"与{lead}{where}中的原文相同（连续{hit.chars}字），请用本单位自己的话改写"
+    return ("本节参考的" if hit.exemplar else "") + where
+
+
+# --- the default corpus, and registration -----------------------------------------------------------------
+_default_lock = threading.Lock()
+_defaults: dict[str, CopyIndex] = {}
+
+
+def default_index(directory: Path | None = None) -> CopyIndex:
+    """The bundled corpus's index, built on first use and kept for the process: what `check()` uses when
+    it is given no corpus index (the Workspace passes one built from its own index, uploads included)."""
+    if directory is None:
+        from ..settings import Settings
+
+        directory = Settings().corpus_dir
+    key = str(directory)
+    with _default_lock:
+        idx = _defaults.get(key)
+        if idx is None:
+            idx = CopyIndex.from_directory(directory) if directory.is_dir() else CopyIndex.build(())
+            _defaults[key] = idx
+        return idx
+
+
+register_kind("copied", "照抄")
+register_rule(Rule("copied_text", ("copied",), "照抄范文原文", "与{source}中的原文相同（连续{chars}字）",
+                   "请用本单位自己的话改写"))
+
+
+class CopiedChecker:
+    name = "copied"
+    kinds: tuple[str, ...] = ("copied",)
+    order = 40
+
+    def run(self, ctx: CheckContext) -> list[Flag]:
+        index = ctx.copy_index if isinstance(ctx.copy_index, CopyIndex) else None
+        if ctx.copy_index is None:
+            index = default_index()
+        facts_text = fact_blocks(ctx.facts).text
+        hits = find_copied(ctx.draft, index, ctx.exemplars, facts_text)
+        return [Flag(text=ctx.draft[h.start : h.end], start=h.start, end=h.end, kind="copied", reason="copied_text",
+                     hint=rule("copied_text").explain(source=_where(h), chars=h.chars)) for h in hits]
+
+
+register_checker(CopiedChecker())

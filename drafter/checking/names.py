@@ -28,16 +28,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .factblocks import FactBlocks
+from .context import CheckContext
+from .factblocks import FactBlocks, fact_blocks
+from .flags import Flag
+from .registry import Rule, register_checker, register_kind, register_rule, rule
 
 _CJK = "\u4e00-\u9fff"
+
+
+def _words(s: str) -> list[str]:
+    return s.split()
+
+
 # Organisation suffixes that make a name with any name part of two characters or more.
 _ORG_SUFFIX = (
     "股份有限公司|有限责任公司|有限公司|分公司|公司|集团|总厂|分厂|厂|职业技术学院|大学|学院|中学|小学|幼儿园|学校|"
     "卫生院|医院|银行|分行|支行|信用社|研究院|研究所|设计院|协会|联合会|商会|基金会|合作社|事务所|总工会"
 )
 # Government and unit suffixes: names only after a place (`县委组织部`, `区人社局`, `市血液中心`).
-_GOV_SUFFIX = "局|部|委|办|厅|处|中心|站|所|院|队|馆|委员会|管委会|办事处"
+_GOV_SUFFIX = "局|部|委|厅|处|中心|站|所|院|队|馆|委员会|管委会|办事处|办公室"
 _PLACE_SUFFIX = "省|市|县|区|镇|乡|街道|村|社区"
 _PLACE_PREFIX = re.compile(r"^(?:省|市|县|区|州|镇|乡|街道|全国|中央|国家)")
 _TITLES = (
@@ -49,7 +58,7 @@ _SURNAMES = (
     "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
 )
 # Characters a person's given name does not have in this genre (`全体同志`, `常务副主席`, `各位老师`).
-_NOT_GIVEN = set("体位级务副委会们部处科总党工行院校局厂室员长代表群众大家广各些职同志主席书记支队班组线")
+_NOT_GIVEN = set("体位级务副委会们部处科总党工行院校局厂室员长代表群众大家广各些职支队班组线")
 _HONOUR_TITLES = (
     "五一劳动奖状|五一劳动奖章|工人先锋号|模范职工之家|先进职工之家|模范职工小家|先进集体|先进个人|先进工作者|劳动模范|劳模|"
     "三八红旗手|三八红旗集体|巾帼文明岗|青年文明号|先进基层工会|红旗工会|模范集体|文明单位|示范单位|优秀工会工作者|"
@@ -62,7 +71,7 @@ _HONOUR_WORD = re.compile(
     r"奖|号|岗|手|家|集体|个人|单位|模范|先进|标兵|之星|能手|工匠|工会|班组|团队|劳动者|工作者|积极分子|红旗|示范|优秀|十佳|最美"
 )
 _EVENT_END = re.compile(
-    r"(?:杯|节|赛|奖|号|岗|手|标兵|之星|模范|先进|团队|集体|能手|工匠|劳动者|工作者|家庭|班组|示范|之家)$"
+    r"(?:杯|节|赛|奖|号|岗|能手|旗手|标兵|之星|模范|先进|团队|集体|工匠|劳动者|工作者|班组|示范)$"
 )
 # An honour striven for, not held: `争创全国模范职工之家`, `推荐参评市劳动模范`.
 _ASPIRATION = re.compile(r"争创|创建|争当|争做|申报|推荐|参评|评选|争取|力争")
@@ -72,22 +81,24 @@ _TRAVEL = re.compile(rf"(?:赴|前往|来到|走进|远赴|奔赴|到)([{_CJK}]{
 # Characters that end a name to the left: function words, and the clause's punctuation (not in the class).
 _BOUNDARY = set("的了和与及在到赴向对为从由是被将把并也都又或给让同跟等个这那其以于至经")
 # Verbs and words that start the stretch before a name, not the name (`联合市血液中心`, `组织职工到`).
-_LEAD_WORDS = sorted(
+_LEAD_WORDS = sorted(_words(
     "组织 联合 携手 联手 走进 参观 来到 前往 邀请 协助 配合 代表 荣获 获得 获评 评为 授予 积极 深入 慰问 看望 走访 协调 联系 "
     "依托 借助 通过 针对 围绕 结合 成立 组建 筹建 建立 建成 举办 开展 召开 参加 承办 协办 主办 会同 牵头 支持 帮助 服务 "
     "面向 覆盖 所在 当地 附近 周边 辖区 赴 到 与 和 同 在 向 为 对 从 由 及 跟 给 让 是 被 将 把 并 受 经 以 于 对接 共建 "
     "推荐 选派 派出 带领 率领 动员 号召 引导 邀 请 获 荣膺 成功 先后 分别 还 也 又 都 共同 全体 广大 职工 员工 干部 教职工 "
-    "医护人员 党员 会员 参赛 选手 一起 一同 前去 远赴 奔赴 去 来 等 各 多家 一批".split(),
+    "医护人员 党员 会员 参赛 选手 一起 一同 前去 远赴 奔赴 去 来 等 各 多家 一批 进行 加强 参与 落实 完善 提高 做好 "
+    "关心 实现 推动 促进 指导 感谢 得到 争取 打造 创建 配合 保障 按照 根据 依据 认真 全面 不断 切实 主动"),
     key=len, reverse=True,
 )
+_NAME_PARTS = frozenset(("组织", "服务", "宣传", "代表"))
 _QUALIFIERS = ("本", "我", "该", "全", "各", "上级", "基层", "所属", "下属", "相关", "有关", "兄弟", "其他", "多家",
                "部分", "广大", "周边", "附近", "当地", "辖区", "所在", "驻地", "外", "子", "母", "总", "分", "这些")
 # What 18 summaries cannot teach: everyday nouns ending like a name (documented, kept short).
-_GENERIC = frozenset(
+_GENERIC = frozenset(_words(
     "集团公司 上市公司 国有企业 子公司 母公司 总公司 分公司 控股公司 兄弟公司 合作公司 本公司 该公司 全公司 各公司 "
     "乡镇 城镇 城区 市区 社区 小区 园区 景区 辖区 片区 校区 院区 病区 厂区 开发区 高新区 示范区 "
-    "上级工会 基层工会 机关工会 分工会 工会小组 总工会 职工之家 职工小家 职工书屋 职代会 教代会 党委 党支部".split()
-)
+    "上级工会 基层工会 机关工会 分工会 工会小组 总工会 职工之家 职工小家 职工书屋 职代会 教代会 党委 党支部"
+))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +107,9 @@ class NameHit:
     end: int
     category: str  # 单位 | 地名 | 人名 | 活动 | 荣誉
 
-    def hint(self, text: str, blocks: FactBlocks) -> str:
-        own = f"（本单位为{blocks.org}）" if blocks.org and self.category == "单位" else ""
-        return f"事实中没有{self.category}「{text}」{own}，请删去或改为事实中的说法"
-
 
 # --- vocabularies, built once per process ------------------------------------------------------------------
-_lock = threading.Lock()
+_lock = threading.RLock()
 _generic: frozenset[str] | None = None
 _places: frozenset[str] | None = None
 
@@ -146,7 +153,7 @@ def place_words() -> frozenset[str]:
                         word, freq, _ = line.split(" ")
                         if 2 <= len(word) <= 4 and int(freq) >= 20:
                             out.add(word)
-            _places = frozenset(out)
+            _places = frozenset(out - generic_vocabulary())
         return _places
 
 
@@ -164,7 +171,8 @@ def _name_start(draft: str, end: int, limit: int = 12) -> int:
     cut = 0
     for w in _LEAD_WORDS:
         i = stretch.rfind(w)
-        if i >= 0 and i + len(w) > cut:
+        # `组织部`, `服务中心`, `宣传部`: a lead word right before the suffix is part of the name.
+        if i >= 0 and i + len(w) > cut and not (i + len(w) == len(stretch) and w in _NAME_PARTS):
             cut = i + len(w)
     return start + cut
 
@@ -205,7 +213,6 @@ def candidates(draft: str) -> list[NameHit]:
         if len(core) < 2:
             continue
         start = m.start() - len(core)
-        name = draft[start:end]
         if suffix in _ORG_SET:
             out.append(NameHit(start, end, "单位"))
         elif suffix in _PLACE_SET:
@@ -214,12 +221,13 @@ def candidates(draft: str) -> list[NameHit]:
         elif (suffix in _GOV_SET and (_PLACE_PREFIX.match(core) or _starts_with_place(core, places))
               and not draft.startswith(("工作", "任务"), end)):
             out.append(NameHit(start, end, "单位"))
-    # places after a verb of travel (no suffix)
+    # places after a verb of travel (no suffix): the first place word inside what follows (`赴嘉兴南湖`)
     for m in _TRAVEL.finditer(draft):
         word = m.group(1)
-        for n in (4, 3, 2):
-            if word[:n] in places:
-                out.append(NameHit(m.start(1), m.start(1) + n, "地名"))
+        for i in range(len(word) - 1):
+            n = next((n for n in (4, 3, 2) if word[i : i + n] in places), 0)
+            if n:
+                out.append(NameHit(m.start(1), m.start(1) + i + n, "地名"))
                 break
     # persons
     for m in _PERSON_RE.finditer(draft):
@@ -235,7 +243,7 @@ def candidates(draft: str) -> list[NameHit]:
         out.append(NameHit(s, m.end(1), "活动"))
     for m in _QUOTED.finditer(draft):
         inner = m.group(1)
-        if _EVENT_END.search(inner) or inner.startswith(("最美", "十佳", "优秀")):
+        if len(inner) >= 3 and (_EVENT_END.search(inner) or inner.startswith(("最美", "十佳", "优秀"))):
             out.append(NameHit(m.start(1), m.end(1), "活动" if inner.endswith(("杯", "节", "赛")) else "荣誉"))
     # honours
     for m in _HONOUR_RE.finditer(draft):
@@ -302,7 +310,7 @@ def _allowed(blocks: FactBlocks) -> tuple[str, frozenset[str], tuple[str, ...]]:
     return blocks.text, frozenset(_bigrams(blocks.text)), tuple(owners)
 
 
-def is_allowed(name: str, blocks: FactBlocks, generic: frozenset[str]) -> bool:
+def is_allowed(name: str, blocks: FactBlocks, generic: frozenset[str], category: str = "") -> bool:
     text, grams, owners = _allowed(blocks)
     if name in text or name in generic:
         return True
@@ -314,10 +322,37 @@ def is_allowed(name: str, blocks: FactBlocks, generic: frozenset[str]) -> bool:
         return True
     if any(_subsequence(name, o) and name[-2:] == o[-2:] for o in owners):
         return True
+    if category not in ("荣誉", "活动"):
+        return False  # an organisation, place or person must be named as the facts name it
     g = _bigrams(name)
-    return bool(g) and len(g & grams) >= 0.8 * len(g)
+    return len(g) >= 3 and len(g & grams) >= 0.8 * len(g)
 
 
 def find_names(draft: str, blocks: FactBlocks, generic: frozenset[str] | None = None) -> list[NameHit]:
     vocab = generic_vocabulary() if generic is None else generic
-    return [h for h in candidates(draft) if not is_allowed(draft[h.start : h.end], blocks, vocab)]
+    return [h for h in candidates(draft) if not is_allowed(draft[h.start : h.end], blocks, vocab, h.category)]
+
+
+# --- registration ----------------------------------------------------------------------------------------
+register_kind("name", "名称")
+register_rule(Rule("name_not_in_facts", ("name",), "事实中没有的名称", "事实中没有{category}「{text}」{own}",
+                   "请删去，或改为事实中的说法"))
+
+
+class NamesChecker:
+    name = "names"
+    kinds: tuple[str, ...] = ("name",)
+    order = 50
+
+    def run(self, ctx: CheckContext) -> list[Flag]:
+        blocks = fact_blocks(ctx.facts)
+        flags = []
+        for h in find_names(ctx.draft, blocks):
+            text = ctx.draft[h.start : h.end]
+            own = f"（本单位为{blocks.org}）" if blocks.org and h.category == "单位" else ""
+            flags.append(Flag(text=text, start=h.start, end=h.end, kind="name", reason="name_not_in_facts",
+                              hint=rule("name_not_in_facts").explain(category=h.category, text=text, own=own)))
+        return flags
+
+
+register_checker(NamesChecker())

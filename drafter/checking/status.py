@@ -18,17 +18,25 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .factblocks import BLOCK_LABELS, FactBlocks
+from .context import CheckContext
+from .factblocks import BLOCK_LABELS, FactBlocks, fact_blocks
+from .flags import Flag
+from .registry import Rule, register_checker, register_kind, register_rule, rule
+
+def _words(s: str) -> list[str]:
+    return s.split()
+
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE_SPLIT = re.compile(r"[，,：:]")
 # Words of the genre and of status that say nothing about which fact a sentence is about.
-_STOP = frozenset(
+_STOP = frozenset(_words(
     "职工 工会 开展 组织 活动 工作 全年 今年 明年 我们 积极 进一 一步 建设 全体 广大 单位 不断 持续 切实 认真 深入 "
     "建成 完成 实现 推进 筹建 启动 计划 投入 入使 使用 投用 正在 已经 顺利 圆满 成功 力争 争取 加快 开通 上线 成立 "
-    "建立 组建 举办 召开 目前 年内 一是 二是 三是 四是 五是 进行 提供 为了 通过 以及 并且 同时 其中".split()
-)
+    "建立 组建 举办 召开 目前 年内 一是 二是 三是 四是 五是 进行 提供 为了 通过 以及 并且 同时 其中"
+))
 _ONGOING = re.compile(r"正在|筹建|推进|启动|计划|拟|着手|准备|即将|尚未|试点|前期|规划|筹备|争取|申报|在建|建设中|进行中")
 # Verbs of completion. `已` + a verb within a few characters, and the verbs themselves.
 _DONE_VERBS = ("建成|完成|落成|竣工|投入使用|投用|启用|开通|上线|成立|建立|组建|设立|实现|覆盖|开放|运行|举办|召开|举行|"
@@ -50,6 +58,7 @@ _PLAN_CUE = re.compile(
     r"将|计划|打算|拟|力争|争取|确保|预计|准备|筹备|着手|正在|加快|推动|推进|努力|继续|进一步|明年|来年|下一步|下一年|"
     r"今后|新的一年|目标|要|需|待|有望|期待|希望|谋划|全力|早日|尽快|抓紧|适时|逐步|争创|创建|申报|规划|设想|年底前|年内"
 )
+_STRONG_PLAN = re.compile(r"将|计划|打算|拟|力争|明年|来年|下一步|新的一年|今后|预计|\d{4}年[，,]")
 # A paragraph that has opened the plans: every later sentence in it is a plan.
 _PLAN_PARAGRAPH = re.compile(
     r"明年|来年|下一步|新的一年|下一年度|今后(?:一个时期|的工作中|工作)|\d{4}年(?:工作)?(?:打算|计划|思路)|工作打算|工作计划|"
@@ -93,7 +102,7 @@ class StatusHit:
     start: int
     end: int
     reason: str  # status_plan_as_done | status_ongoing_as_done | status_shortcoming_as_achievement
-    hint: str
+    fact: str  # the fact as it stands: 事实为「明年打算：建成职工书屋」
 
 
 @lru_cache(maxsize=64)
@@ -106,17 +115,21 @@ def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
     return tuple(out)
 
 
-def _best(grams: frozenset[str], facts: tuple[_Fact, ...]) -> list[_Fact]:
-    """The facts the text is most about: most shared bigrams, at least 2 and a third of the fact's own."""
+def _best(text: str, facts: tuple[_Fact, ...]) -> list[_Fact]:
+    """The facts the text is most about: most shared bigrams (at least 2, and a third of the fact's own);
+    among equals, most shared characters (`家喻户晓` is nearer `知晓度不高` than `已投入使用`)."""
+    grams = bigrams(text)
     best: list[_Fact] = []
-    top = 0
+    top = (0, 0)
+    chars = set(_CJK_CHARS.findall(text))
     for f in facts:
         n = len(grams & f.grams)
         if n < 2 or (3 * n < len(f.grams) and n < 4):
             continue
-        if n > top:
-            best, top = [f], n
-        elif n == top:
+        score = (n, len(chars & set(_CJK_CHARS.findall(f.text))))
+        if score > top:
+            best, top = [f], score
+        elif score == top:
             best.append(f)
     return best
 
@@ -138,11 +151,12 @@ def _trim(draft: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _completion(draft: str, a: int, b: int) -> re.Match[str] | None:
-    """The first completion verb of a clause that is neither negated nor preceded by a plan cue."""
+def _completion(draft: str, s: int, a: int, b: int) -> re.Match[str] | None:
+    """The first completion verb of a clause that is neither negated nor preceded by a plan cue (in its
+    clause, or a strong one anywhere earlier in the sentence: `新的一年，工会将……，完成……`)."""
     for m in _COMPLETION.finditer(draft, a, b):
         before = draft[a : m.start()]
-        if _NEGATED.search(before) or _PLAN_CUE.search(before):
+        if _NEGATED.search(before) or _PLAN_CUE.search(before) or _STRONG_PLAN.search(draft, s, m.start()):
             continue
         return m
     return None
@@ -196,11 +210,11 @@ def _opens(line: str, cue: re.Pattern[str]) -> bool:
 def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHit | None:
     clauses = _clauses(draft, s, e)
     for i, (a, b) in enumerate(clauses):
-        m = _completion(draft, a, b)
+        m = _completion(draft, s, a, b)
         if m is None:
             continue
         seg_start = clauses[i - 1][0] if i > 0 else a
-        best = _best(bigrams(draft[seg_start:b]), facts)
+        best = _best(draft[seg_start:b], facts)
         if not best:
             continue
         # A finished item, or an ongoing one whose own words say this much, explains the sentence.
@@ -211,13 +225,13 @@ def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHi
         if fact.block == "shortcomings":
             if _NEG_CUE.search(draft[s:e]):
                 continue
-            reason, note = "status_shortcoming_as_achievement", "（是不足，不是成绩）"
+            reason = "status_shortcoming_as_achievement"
         elif fact.block == "plans":
-            reason, note = "status_plan_as_done", "（尚未完成）"
+            reason = "status_plan_as_done"
         else:
-            reason, note = "status_ongoing_as_done", "（仍在进行）"
+            reason = "status_ongoing_as_done"
         start, end = _trim(draft, a, b)
-        return StatusHit(start, end, reason, fact.quote() + note)
+        return StatusHit(start, end, reason, fact.quote())
     return None
 
 
@@ -226,11 +240,39 @@ def _achievement(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> Status
     sentence = draft[s:e]
     if _NEG_CUE.search(sentence):
         return None
-    best = _best(bigrams(sentence), facts)
-    if not best or any(f.block != "shortcomings" for f in best):
+    best = _best(sentence, facts)
+    # About a shortcoming (or equally about a plan, which is not done either), and no finished item.
+    if not any(f.block == "shortcomings" for f in best) or any(f.block == "items" for f in best):
         return None
-    for a, b in _clauses(draft, s, e):
-        if _POS_CUE.search(draft, a, b):
-            start, end = _trim(draft, s, b)
-            return StatusHit(start, end, "status_shortcoming_as_achievement", best[0].quote() + "（是不足，不是成绩）")
-    return None
+    best = [f for f in best if f.block == "shortcomings"]
+    if not _POS_CUE.search(sentence):
+        return None
+    start, end = _trim(draft, s, e)
+    return StatusHit(start, end, "status_shortcoming_as_achievement", best[0].quote())
+
+
+# --- registration ----------------------------------------------------------------------------------------
+register_kind("status", "状态")
+for _r in (
+    Rule("status_plan_as_done", ("status",), "打算写成已完成", "写成了已完成，但{fact}，尚未完成",
+         "请按事实写成打算（将、计划、力争），或删去"),
+    Rule("status_ongoing_as_done", ("status",), "进行中写成已完成", "写成了已完成，但{fact}，仍在进行",
+         "请按事实写成正在进行，或删去"),
+    Rule("status_shortcoming_as_achievement", ("status",), "不足写成成绩", "写成了成绩，但{fact}，这是不足",
+         "请写入存在不足，或删去"),
+):
+    register_rule(_r)
+
+
+class StatusChecker:
+    name = "status"
+    kinds: tuple[str, ...] = ("status",)
+    order = 30
+
+    def run(self, ctx: CheckContext) -> list[Flag]:
+        hits = find_status(ctx.draft, fact_blocks(ctx.facts))
+        return [Flag(text=ctx.draft[h.start : h.end], start=h.start, end=h.end, kind="status", reason=h.reason,
+                     hint=rule(h.reason).explain(fact=h.fact)) for h in hits]
+
+
+register_checker(StatusChecker())
