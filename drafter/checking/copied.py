@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import threading
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,11 +227,12 @@ def _unique_with_df(hs: list[np.ndarray], ds: list[np.ndarray], cs: list[np.ndar
 
 
 class _ExemplarWindows:
-    """The exemplars of one check: few and short, so a dict of their window hashes."""
+    """The exemplars of one check: their window hashes, sorted, and which exemplar each came from."""
 
     def __init__(self, exemplars: Sequence[Any]) -> None:
         self.sources: list[Source] = []
-        self.table: dict[int, int] = {}
+        hashes: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
         for n, ex in enumerate(exemplars):
             if isinstance(ex, str):
                 text, title, heading = ex, "", ""
@@ -243,9 +245,48 @@ class _ExemplarWindows:
                 heading = str(getattr(ex, "section", "") or getattr(ex, "heading", "") or "")
             label = title or (f"第{n + 1}篇范文" if len(exemplars) > 1 else "")
             self.sources.append(Source(f"exemplar:{n}", label, heading))
-            codes, _ = normalise(text)
-            for h in window_hashes(codes).tolist():
-                self.table.setdefault(h, n)
+            h = window_hashes(normalise(text)[0])
+            hashes.append(h)
+            owners.append(np.full(len(h), n, dtype=np.int64))
+        h = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+        o = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
+        order = np.argsort(h, kind="stable")
+        self.hashes, self.owners = h[order], o[order]
+
+    def lookup(self, h: np.ndarray) -> np.ndarray:
+        """The exemplar number of each hash, or -1."""
+        if not len(self.hashes):
+            return np.full(len(h), -1, dtype=np.int64)
+        i = np.searchsorted(self.hashes, h)
+        i[i >= len(self.hashes)] = 0
+        return np.where(self.hashes[i] == h, self.owners[i], -1)
+
+
+_ex_cache: dict[tuple[tuple[str, str, str], ...], _ExemplarWindows] = {}
+
+
+def _exemplar_windows(exemplars: Sequence[Any]) -> _ExemplarWindows:
+    """Cached per distinct exemplars: a draft's checks (and its repair) reuse the same ones."""
+    def key(ex: Any) -> tuple[str, str, str]:
+        if isinstance(ex, str):
+            return (ex, "", "")
+        if isinstance(ex, Mapping):
+            return (str(ex.get("text") or ""), str(ex.get("title") or ""), str(ex.get("section") or ""))
+        return (str(getattr(ex, "text", "") or ""), str(getattr(ex, "title", "") or ""),
+                str(getattr(ex, "section", "") or ""))
+
+    k = tuple(key(ex) for ex in exemplars)
+    hit = _ex_cache.get(k)
+    if hit is None:
+        if len(_ex_cache) >= 64:
+            _ex_cache.clear()
+        hit = _ex_cache[k] = _ExemplarWindows(exemplars)
+    return hit
+
+
+@lru_cache(maxsize=64)
+def _norm_text(text: str) -> str:
+    return "".join(map(chr, normalise(text)[0].tolist()))
 
 
 def find_copied(draft: str, index: CopyIndex | None, exemplars: Sequence[Any] = (), facts_text: str = ""
@@ -266,16 +307,15 @@ def find_copied(draft: str, index: CopyIndex | None, exemplars: Sequence[Any] = 
         stock = found & ~ok
     else:
         stock = np.zeros(len(h), dtype=bool)
-    ex = _ExemplarWindows(exemplars) if exemplars else None
-    if ex is not None and ex.table:
-        for k, v in enumerate(h.tolist()):
-            n = ex.table.get(v)
-            if n is not None and not stock[k]:
-                matched[k] = True
-                src[k] = -2 - n
+    ex = _exemplar_windows(exemplars) if exemplars else None
+    if ex is not None:
+        owner = ex.lookup(h)
+        hit = (owner >= 0) & ~stock
+        matched |= hit
+        src[hit] = -2 - owner[hit]
     if not matched.any():
         return []
-    facts_norm = "".join(chr(c) for c in normalise(facts_text)[0].tolist()) if facts_text else ""
+    facts_norm = _norm_text(facts_text) if facts_text else ""
     hits: list[CopyHit] = []
     for first_w, last_w in _runs(matched):
         a, b = first_w, last_w + WINDOW  # normalised characters [a, b)

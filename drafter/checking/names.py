@@ -90,9 +90,12 @@ _LEAD_WORDS = sorted(_words(
     "关心 实现 推动 促进 指导 感谢 得到 争取 打造 创建 配合 保障 按照 根据 依据 认真 全面 不断 切实 主动"),
     key=len, reverse=True,
 )
+_LEAD_SET = frozenset(_LEAD_WORDS)
+_LEAD_LENGTHS = sorted({len(w) for w in _LEAD_WORDS}, reverse=True)
 _NAME_PARTS = frozenset(("组织", "服务", "宣传", "代表"))
 _QUALIFIERS = ("本", "我", "该", "全", "各", "上级", "基层", "所属", "下属", "相关", "有关", "兄弟", "其他", "多家",
                "部分", "广大", "周边", "附近", "当地", "辖区", "所在", "驻地", "外", "子", "母", "总", "分", "这些")
+_QUALIFIERS_RE = re.compile("^(?:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + ")+")
 # What 18 summaries cannot teach: everyday nouns ending like a name (documented, kept short).
 _GENERIC = frozenset(_words(
     "集团公司 上市公司 国有企业 子公司 母公司 总公司 分公司 控股公司 兄弟公司 合作公司 本公司 该公司 全公司 各公司 "
@@ -168,24 +171,17 @@ def _name_start(draft: str, end: int, limit: int = 12) -> int:
             break
         start -= 1
     stretch = draft[start:end]
-    cut = 0
-    for w in _LEAD_WORDS:
-        i = stretch.rfind(w)
-        # `组织部`, `服务中心`, `宣传部`: a lead word right before the suffix is part of the name.
-        if i >= 0 and i + len(w) > cut and not (i + len(w) == len(stretch) and w in _NAME_PARTS):
-            cut = i + len(w)
-    return start + cut
+    # The last lead word inside the stretch: scan end positions from the right.
+    for j in range(len(stretch), 0, -1):
+        for n in _LEAD_LENGTHS:
+            w = stretch[j - n : j] if j >= n else ""
+            if w in _LEAD_SET and not (j == len(stretch) and w in _NAME_PARTS):
+                return start + j
+    return start
 
 
 def _strip_qualifiers(core: str) -> str:
-    changed = True
-    while changed and core:
-        changed = False
-        for q in _QUALIFIERS:
-            if core.startswith(q):
-                core = core[len(q) :]
-                changed = True
-    return core
+    return _QUALIFIERS_RE.sub("", core, count=1)
 
 
 @lru_cache(maxsize=1)

@@ -92,6 +92,7 @@ class _Fact:
     text: str
     grams: frozenset[str]
     ongoing: bool  # an item the facts give as not finished
+    chars: frozenset[str]
 
     def quote(self) -> str:
         return f"事实为「{BLOCK_LABELS[self.block]}：{self.text}」"
@@ -111,26 +112,29 @@ def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
     for block, line in blocks.blocks():
         grams = bigrams(line)
         if grams:
-            out.append(_Fact(block, line, grams, block == "items" and bool(_ONGOING.search(line))))
+            out.append(_Fact(block, line, grams, block == "items" and bool(_ONGOING.search(line)),
+                             frozenset(_CJK_CHARS.findall(line))))
     return tuple(out)
 
 
-def _best(text: str, facts: tuple[_Fact, ...]) -> list[_Fact]:
+def _best(text: str, facts: tuple[_Fact, ...], grams: frozenset[str] | None = None) -> list[_Fact]:
     """The facts the text is most about: most shared bigrams (at least 2, and a third of the fact's own);
     among equals, most shared characters (`家喻户晓` is nearer `知晓度不高` than `已投入使用`)."""
-    grams = bigrams(text)
-    best: list[_Fact] = []
-    top = (0, 0)
-    chars = set(_CJK_CHARS.findall(text))
+    if grams is None:
+        grams = bigrams(text)
+    scored = []
     for f in facts:
         n = len(grams & f.grams)
-        if n < 2 or (3 * n < len(f.grams) and n < 4):
-            continue
-        score = (n, len(chars & set(_CJK_CHARS.findall(f.text))))
-        if score > top:
-            best, top = [f], score
-        elif score == top:
-            best.append(f)
+        if n >= 2 and (3 * n >= len(f.grams) or n >= 4):
+            scored.append((n, f))
+    if not scored:
+        return []
+    top = max(n for n, _ in scored)
+    best = [f for n, f in scored if n == top]
+    if len(best) > 1:
+        chars = frozenset(_CJK_CHARS.findall(text))
+        shared = [len(chars & f.chars) for f in best]
+        best = [f for f, c in zip(best, shared, strict=True) if c == max(shared)]
     return best
 
 
@@ -168,14 +172,29 @@ def _verb_in_fact(cue: str, fact: str) -> bool:
     return all(v in fact for v in _STRONG_DONE if v in cue)
 
 
+@lru_cache(maxsize=64)
+def _open_grams(blocks: FactBlocks) -> frozenset[str]:
+    """Bigrams of the facts that are not plain finished work: a sentence sharing fewer than two of them
+    cannot be flagged, so most sentences are skipped after one set intersection."""
+    out: set[str] = set()
+    for f in _facts(blocks):
+        if f.block != "items" or f.ongoing:
+            out |= f.grams
+    return frozenset(out)
+
+
 def find_status(draft: str, blocks: FactBlocks) -> list[StatusHit]:
     facts = _facts(blocks)
-    if not any(f.block != "items" or f.ongoing for f in facts):
+    open_grams = _open_grams(blocks)
+    if not open_grams:
         return []
     hits: list[StatusHit] = []
     para_start = 0
     for sm in _SENTENCE.finditer(draft):
         s, e = sm.start(), sm.end()
+        grams = bigrams(sm.group())
+        if len(grams & open_grams) < 2:
+            continue
         nl = draft.rfind("\n", 0, s)
         para_start = nl + 1 if nl >= 0 else 0
         paragraph = draft[para_start:s]
@@ -184,7 +203,7 @@ def find_status(draft: str, blocks: FactBlocks) -> list[StatusHit]:
         short_ctx = bool(_SHORTCOMING_PARAGRAPH.search(paragraph)) or _opens(prev_line, _SHORTCOMING_PARAGRAPH)
         hit = None if plan_ctx else _completed(draft, s, e, facts)
         if hit is None and not plan_ctx and not short_ctx:
-            hit = _achievement(draft, s, e, facts)
+            hit = _achievement(draft, s, e, facts, grams)
         if hit is not None:
             hits.append(hit)
     return hits
@@ -235,12 +254,13 @@ def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHi
     return None
 
 
-def _achievement(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHit | None:
+def _achievement(draft: str, s: int, e: int, facts: tuple[_Fact, ...], grams: frozenset[str]
+                 ) -> StatusHit | None:
     """A sentence about a shortcoming that states it as an achievement."""
     sentence = draft[s:e]
     if _NEG_CUE.search(sentence):
         return None
-    best = _best(sentence, facts)
+    best = _best(sentence, facts, grams)
     # About a shortcoming (or equally about a plan, which is not done either), and no finished item.
     if not any(f.block == "shortcomings" for f in best) or any(f.block == "items" for f in best):
         return None
