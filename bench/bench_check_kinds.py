@@ -25,8 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from drafter.checking import CheckContext, check  # noqa: E402
-from drafter.checking import registry  # noqa: E402
+from drafter.checking import (  # noqa: E402
+    CheckContext,
+    check,
+    registry,
+)
 from drafter.checking.copied import CopyIndex, Source  # noqa: E402
 
 FACTS = """单位：华东机械制造有限公司
@@ -113,7 +116,7 @@ def main() -> None:
     t0 = time.perf_counter()
     index = CopyIndex.build(synthetic_passages(args.chunks))
     build_s = time.perf_counter() - t0
-    print(json.dumps({"chunks": args.chunks, "documents": index.documents, "windows": int(len(index.hashes)),
+    print(json.dumps({"chunks": args.chunks, "documents": index.documents, "windows": len(index.hashes),
                       "build_s": round(build_s, 1), "index_mb": round(index.nbytes / 2**20, 1),
                       "peak_rss_mb_before": round(rss0), "peak_rss_mb_after": round(rss_mb())}))
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 import threading
-from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

@@ -23,6 +23,7 @@ from .factblocks import BLOCK_LABELS, FactBlocks, fact_blocks
 from .flags import Flag
 from .registry import Rule, register_checker, register_kind, register_rule, rule
 
+
 def _words(s: str) -> list[str]:
     return s.split()
 
