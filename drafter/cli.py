@@ -253,10 +253,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    from .api import create_app
-
+    # An import string, not an app object: the composition (API + web UI) lives outside the library.
+    target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
     sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(target, factory=True, host=host, port=port, log_level="warning")
     return 0
 
 
@@ -264,6 +264,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="启动网页界面和 HTTP API")
     p.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1）")
     p.add_argument("--port", type=int, default=None, help="端口（默认 7860 或 PORT 环境变量）")
+    p.add_argument("--no-ui", action="store_true", help="只提供 HTTP API，不加载网页界面")
     p.set_defaults(func=_cmd_serve)
 
 

@@ -226,3 +226,53 @@ def load_facts(path: str | Path) -> Facts:
     except UnicodeDecodeError as exc:
         raise FactsError("facts", f"文件 {p} 不是 UTF-8 编码") from exc
     return parse_facts(text)
+
+
+CheckFacts = Facts | str | list[str]
+
+
+def coerce_facts(value: Any) -> CheckFacts:
+    """Any facts input, as the checker reads it — the one reader for the library, the CLI, the API and the
+    benches: a JSON object (the Facts model; one that does not validate, say without 单位, still gives its
+    fact lines), a string (JSON, the plain-text form or raw lines) or a list of lines. Nothing is required:
+    checking a text needs only the facts' lines."""
+    if isinstance(value, Facts):
+        return value
+    if isinstance(value, dict):
+        try:
+            return validate_facts(value)
+        except FactsError:
+            lines = _loose_lines(value)
+            if not lines:
+                raise
+            return lines
+    if isinstance(value, list):
+        if not all(isinstance(x, str) for x in value):
+            raise FactsError("facts", "列表中的每一项都应是文字")
+        return list(value)
+    if isinstance(value, str):
+        stripped = value.lstrip("\ufeff").strip()
+        if stripped.startswith(("{", "[")):
+            try:
+                return coerce_facts(json.loads(stripped))
+            except json.JSONDecodeError as exc:
+                raise FactsError("facts", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
+        # The plain-text form (单位：/年度：/明年打算：…) is read as raw lines on purpose: its labels carry the
+        # year and the plans for the checker anyway, 单位/年度 are not required, and no line is rewritten
+        # (parse_facts_text strips a leading `1.` bullet, which would turn `1.5万元` into `5万元`).
+        return stripped
+    raise FactsError("facts", "应为 JSON 对象、文字或文字列表")
+
+
+def _loose_lines(obj: dict[str, Any]) -> list[str]:
+    """A facts object that does not validate (no 单位, say) still gives its fact lines."""
+    lines: list[str] = []
+    if isinstance(obj.get("year"), int | str) and str(obj.get("year")).strip():
+        lines.append(f"{obj['year']}年")
+    for key in ("org", "superior", "notes"):
+        if isinstance(obj.get(key), str) and obj[key].strip():
+            lines.append(obj[key])
+    for key in ("items", "shortcomings", "plans"):
+        if isinstance(obj.get(key), list):
+            lines += [x for x in obj[key] if isinstance(x, str)]
+    return lines

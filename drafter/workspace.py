@@ -26,16 +26,19 @@ from .store import DraftStore
 
 class Workspace:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 generator: Generator | None = None) -> None:
+                 generator: Generator | None = None, index: CorpusIndex | None = None) -> None:
+        """Every vendor boundary can be injected: the embedder, the LLM, or a whole index already built
+        (tests share one; several workspaces can serve one corpus)."""
         self.settings = settings or Settings()
         self.settings.ensure_dirs()
         self._embedder = embedder
         self._generator = generator
+        self._index = index
 
     # --- corpus and search -------------------------------------------------------------------------------
     @cached_property
     def index(self) -> CorpusIndex:
-        return CorpusIndex(self.settings, self._embedder)
+        return self._index or CorpusIndex(self.settings, self._embedder)
 
     @cached_property
     def retriever(self) -> Retriever:

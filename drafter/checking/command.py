@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import FactsError, InputError
-from ..facts import Facts, validate_facts
+from ..errors import InputError
+from ..facts import CheckFacts, coerce_facts
 from . import registry
 from .context import check
 from .flags import Flag
-
-FactsInput = Facts | str | list[str]
 
 
 class _Line:
@@ -39,48 +37,6 @@ def read_text(path: str, what: str) -> str:
         raise InputError(f"{what}路径 {p} 是目录，不是文件") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{what}文件 {p} 不是 UTF-8 编码") from exc
-
-
-def facts_from_value(value: Any) -> FactsInput:
-    """Facts given as a JSON object (the Facts model), a string (JSON, the text form or raw lines) or a list."""
-    if isinstance(value, dict):
-        try:
-            return validate_facts(value)
-        except FactsError:
-            lines = _loose_lines(value)
-            if not lines:
-                raise
-            return lines
-    if isinstance(value, list):
-        if not all(isinstance(x, str) for x in value):
-            raise InputError("facts 列表中的每一项都应是字符串")
-        return list(value)
-    if isinstance(value, str):
-        stripped = value.lstrip("\ufeff").strip()
-        if stripped.startswith(("{", "[")):
-            try:
-                return facts_from_value(json.loads(stripped))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"事实 JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
-        # The plain-text form (单位：/年度：/明年打算：…) is read as raw lines on purpose: its labels carry the
-        # year and the plans for the checker anyway, 单位/年度 are not required, and no line is rewritten
-        # (parse_facts_text strips a leading `1.` bullet, which would turn `1.5万元` into `5万元`).
-        return stripped
-    raise InputError("facts 应为 JSON 对象、字符串或字符串列表")
-
-
-def _loose_lines(obj: dict[str, Any]) -> list[str]:
-    """A facts object that does not validate (no 单位, say) still gives its fact lines."""
-    lines: list[str] = []
-    if isinstance(obj.get("year"), int | str) and str(obj.get("year")).strip():
-        lines.append(f"{obj['year']}年")
-    for key in ("org", "superior", "notes"):
-        if isinstance(obj.get(key), str) and obj[key].strip():
-            lines.append(obj[key])
-    for key in ("items", "shortcomings", "plans"):
-        if isinstance(obj.get(key), list):
-            lines += [x for x in obj[key] if isinstance(x, str)]
-    return lines
 
 
 def _exemplars_from_value(value: Any) -> list[Any]:
@@ -127,7 +83,7 @@ def render_text(draft: str, flags: Sequence[Flag]) -> str:
 def run_check(draft_path: str | None, facts_path: str | None, batch_path: str | None,
               exemplar_paths: Sequence[str], as_json: bool) -> int:
     exemplars = [_Line(read_text(p, "范文"), Path(p).stem) for p in exemplar_paths or ()]
-    default_facts = facts_from_value(read_text(facts_path, "事实")) if facts_path else None
+    default_facts = coerce_facts(read_text(facts_path, "事实")) if facts_path else None
     if batch_path:
         if draft_path:
             raise InputError("--batch 与草稿文件不能同时使用")
@@ -145,7 +101,7 @@ def run_check(draft_path: str | None, facts_path: str | None, batch_path: str | 
     return 1 if flags else 0
 
 
-def _run_batch(path: str, default_facts: FactsInput | None, exemplars: list[Any]) -> int:
+def _run_batch(path: str, default_facts: CheckFacts | None, exemplars: list[Any]) -> int:
     text = read_text(path, "批量")
     any_flag = any_error = False
     for n, raw in enumerate(text.splitlines(), 1):
@@ -156,7 +112,7 @@ def _run_batch(path: str, default_facts: FactsInput | None, exemplars: list[Any]
             if not isinstance(item, dict) or not isinstance(item.get("draft"), str):
                 raise InputError("每行应为含字符串 draft 的 JSON 对象")
             if "facts" in item:
-                facts = facts_from_value(item["facts"])
+                facts = coerce_facts(item["facts"])
             elif default_facts is not None:
                 facts = default_facts
             else:

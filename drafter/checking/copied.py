@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from . import numbers  # noqa: F401  (amount, date, placeholder register first: the UI and CLI list kinds in order)
 from .context import CheckContext
 from .factblocks import fact_blocks
 from .flags import Flag

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import numbers  # noqa: F401  (amount, date, placeholder register first: the UI and CLI list kinds in order)
 from .context import CheckContext
 from .factblocks import FactBlocks, fact_blocks
 from .flags import Flag

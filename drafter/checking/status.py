@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import numbers  # noqa: F401  (amount, date, placeholder register first: the UI and CLI list kinds in order)
 from .context import CheckContext
 from .factblocks import BLOCK_LABELS, FactBlocks, fact_blocks
 from .flags import Flag
