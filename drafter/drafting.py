@@ -82,12 +82,16 @@ def _strip_heading(text: str, heading: str) -> str:
 
 class Drafter:
     def __init__(self, settings: Settings, store: DraftStore, retriever: Retriever | None,
-                 generator: Generator | None) -> None:
+                 generator: Generator | None, copy_index: Callable[[], Any] | None = None) -> None:
         self.settings = settings
         self.store = store
         self.retriever = retriever
         self.generator = generator
+        self.copy_index = copy_index  # the corpus's copy index for the `copied` check (None: the bundled one)
         self._enc: Any = None
+
+    def _check(self, text: str, facts: Facts, sources: Sequence[Source]) -> list[Any]:
+        return check(text, facts, sources, copy_index=self.copy_index() if self.copy_index else None)
 
     @property
     def backend(self) -> str:
@@ -190,7 +194,7 @@ class Drafter:
         new_text = old.text if text is None else text
         section = old.model_copy(update={
             "text": new_text, "heading": old.heading if heading is None else heading, "version": old.version + 1,
-            "flags": check(new_text, draft.facts, old.sources), "status": "done", "error": "", "instruction": "编辑",
+            "flags": self._check(new_text, draft.facts, old.sources), "status": "done", "error": "", "instruction": "编辑",
         })
         self.store.save_section(draft, section)
         return self.store.get(draft_id)
@@ -229,10 +233,10 @@ class Drafter:
                 emit(DraftEvent("delta", index=section.index, text=text))
             else:
                 text, sources = await self._generate(draft, section, sources, emit, instruction)
-            flags = check(text, facts, sources)
+            flags = self._check(text, facts, sources)
             if flags and self.generator is not None and self.settings.repair:
                 repaired = await self._repair(section, text, flags, facts)
-                new_flags = check(repaired, facts, sources)
+                new_flags = self._check(repaired, facts, sources)
                 if len(new_flags) <= len(flags):
                     text, flags = repaired, new_flags
                     emit(DraftEvent("reset", index=section.index, text=text))

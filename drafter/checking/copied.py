@@ -300,7 +300,7 @@ def find_copied(draft: str, index: CopyIndex | None, exemplars: Sequence[Any] = 
         return []
     src = np.full(len(h), -1, dtype=np.int64)  # chunk index (corpus) or -2 - exemplar number
     matched = np.zeros(len(h), dtype=bool)
-    if index is not None:
+    if index is not None and len(index.hashes):
         i, found = index.lookup(h)
         ok = found & (index.df[np.maximum(i, 0)] < index.stock_docs)
         matched |= ok

@@ -95,6 +95,7 @@ class _Fact:
     grams: frozenset[str]
     ongoing: bool  # an item the facts give as not finished
     chars: frozenset[str]
+    clauses: tuple[frozenset[str], ...]  # bigrams of each clause (`正在筹建职工书屋` / `已完成选址`)
 
     def quote(self) -> str:
         return f"事实为「{BLOCK_LABELS[self.block]}：{self.text}」"
@@ -114,20 +115,23 @@ def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
     for block, line in blocks.blocks():
         grams = bigrams(line)
         if grams:
+            clauses = tuple(g for g in (bigrams(c) for c in re.split(r"[，,；;。、：:]", line)) if g)
             out.append(_Fact(block, line, grams, block == "items" and bool(_ONGOING.search(line)),
-                             frozenset(_CJK_CHARS.findall(line))))
+                             frozenset(_CJK_CHARS.findall(line)), clauses))
     return tuple(out)
 
 
 def _best(text: str, facts: tuple[_Fact, ...], grams: frozenset[str] | None = None) -> list[_Fact]:
-    """The facts the text is most about: most shared bigrams (at least 2, and a third of the fact's own);
-    among equals, most shared characters (`家喻户晓` is nearer `知晓度不高` than `已投入使用`)."""
+    """The facts the text is most about: most shared bigrams (at least 2, and a third of the fact's own or
+    of one of its clauses); among equals, most shared characters (`家喻户晓` is nearer `知晓度不高` than
+    `已投入使用`)."""
     if grams is None:
         grams = bigrams(text)
     scored = []
     for f in facts:
         n = len(grams & f.grams)
-        if n >= 2 and (3 * n >= len(f.grams) or n >= 4):
+        if n >= 2 and (3 * n >= len(f.grams) or n >= 4 or any(
+                len(grams & c) >= 2 and 3 * len(grams & c) >= len(c) for c in f.clauses)):
             scored.append((n, f))
     if not scored:
         return []
