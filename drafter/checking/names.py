@@ -195,6 +195,16 @@ _ORG_SET = frozenset(_ORG_SUFFIX.split("|"))
 _GOV_SET = frozenset(_GOV_SUFFIX.split("|"))
 _PLACE_SET = frozenset(_PLACE_SUFFIX.split("|"))
 _PERSON_RE = re.compile(rf"([{_SURNAMES}])([{_CJK}]{{1,2}}?)(?:{_TITLES})")
+# A person named after a role, without a title after (`技术员孙丽获评…`, `职工张伟、李强`).
+_ROLES = (
+    "职工|员工|技术员|工程师|教师|老师|医生|护士|班组长|组长|队长|司机|会员|劳模|党员|干部|书记|主席|校长|院长|行长|局长|"
+    "主任|经理|师傅|代表|骨干|工匠|选手|同志"
+)
+_ROLE_PERSON_RE = re.compile(
+    rf"(?:{_ROLES})([{_SURNAMES}][{_CJK}]{{1,2}}?)(?=获|荣获|被评为|被授予|当选|带领|作为|同志|[，,、。；])"
+)
+# Venues that are organisations of their own, even without a name part (`青少年宫`, `工人文化宫`).
+_VENUE_RE = re.compile(r"青少年宫|少年宫|文化宫|纪念馆|博物馆|科技馆|美术馆|体育中心")
 _HONOUR_RE = re.compile(rf"({_LEVEL}[{_CJK}]{{0,8}}?)(?:{_HONOUR_TITLES})")
 
 
@@ -235,6 +245,11 @@ def candidates(draft: str) -> list[NameHit]:
         if m.start() > 0 and "\u4e00" <= draft[m.start() - 1] <= "\u9fff" and draft[m.start() - 1] not in "长任记席理师员工生部队组科处局院校站所":
             continue  # `扩张` / `主张同志` — a surname character inside another word
         out.append(NameHit(m.start(1), m.end(2), "人名"))
+    for m in _ROLE_PERSON_RE.finditer(draft):
+        if not any(c in _NOT_GIVEN for c in m.group(1)[1:]):
+            out.append(NameHit(m.start(1), m.end(1), "人名"))
+    for m in _VENUE_RE.finditer(draft):
+        out.append(NameHit(_name_start(draft, m.start(), limit=6), m.end(), "单位"))
     # cups, quoted event and honour names
     for m in _CUP.finditer(draft):
         s = _name_start(draft, m.end(1) - 1, limit=8)

@@ -45,7 +45,7 @@ _DONE_VERBS = ("建成|完成|落成|竣工|投入使用|投用|启用|开通|�
                "开展|启动|改造|配备|建起")
 _COMPLETION = re.compile(
     rf"(?:已经?|业已)(?!有|知|是|成为|列入|纳入)[\u4e00-\u9fff]{{0,6}}?(?:{_DONE_VERBS})"
-    r"|建成|完成|落成|竣工|投入使用|投用|全覆盖|应建尽建"
+    r"|建成|完成|落成|竣工|完工|投入使用|投用|投运|全覆盖|应建尽建|上线|开通|启用|挂牌|揭牌|落地|建好|办成"
     r"|正式(?:启用|运行|上线|开通|成立|开放|挂牌|投用)|上线运行|开通上线|挂牌成立"
     r"|全面(?:建成|完成|覆盖|到位|落实)"
     r"|(?:举办|召开|举行|开展|组织|建立|成立|组建|开通|上线|设立|启动|实施|实现|建起)了"
@@ -77,8 +77,16 @@ _POS_CUE = re.compile(
     r"实现|全面|显著|大幅|明显|广泛|普遍|丰富|充分|有效|提升|提高|增强|扩大|覆盖|到位|齐全|宽敞|高涨|踊跃|好评|欢迎|"
     r"家喻户晓|深入人心|成效|成果|突破|新台阶|多样|多彩|精彩|规范|高效|满意|攀升|空前|火热|浓厚|充足|完善|改善|保障有力"
 )
-_STRONG_DONE = ("建成", "完成", "落成", "竣工", "投入使用", "投用", "启用", "开通", "上线", "成立", "开放", "运行",
-                "实现", "覆盖", "建立", "设立", "组建", "到位")
+_STRONG_DONE = ("建成", "完成", "落成", "竣工", "完工", "投入使用", "投用", "投运", "启用", "开通", "上线", "成立",
+                "开放", "运行", "实现", "覆盖", "建立", "设立", "组建", "到位", "挂牌", "揭牌", "落地", "建好", "办成")
+# A plan that the sentence says has been happening this year (`关爱行动深入开展，累计服务…`, `上线以来`).
+_HAPPENED = re.compile(
+    r"(?:深入|扎实|广泛|全面|持续|有序|常态化|精心|认真)(?:开展|实施|组织)|累计|先后|陆续|以来|反响热烈|好评如潮|"
+    r"受到.{0,6}(?:欢迎|好评)|深受.{0,6}欢迎|取得.{0,4}(?:成效|成果|成绩)"
+)
+_ENUMERATION = re.compile(r"^\s*(?:[一二三四五六七八九十]是|[（(]?[一二三四五六七八九十\d]+[)）、.．])")
+# The sentence itself says the work is still going on: a finished step of it is no claim of completion.
+_STILL_GOING = re.compile(r"正在|稳步推进|有序推进|加紧|紧张|进行中|建设中|施工中|筹建中|推进中|抓紧")
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -172,6 +180,13 @@ def _completion(draft: str, s: int, a: int, b: int) -> re.Match[str] | None:
     return None
 
 
+def _happened(draft: str, s: int, a: int, b: int) -> re.Match[str] | None:
+    for m in _HAPPENED.finditer(draft, a, b):
+        if not (_PLAN_CUE.search(draft, a, m.start()) or _STRONG_PLAN.search(draft, s, m.start())):
+            return m
+    return None
+
+
 def _verb_in_fact(cue: str, fact: str) -> bool:
     """An ongoing item supports a completion cue whose strong verbs it uses itself (`已完成选址`); weak verbs
     (`启动了`, `开展了`) claim no more than the item does."""
@@ -234,8 +249,14 @@ def _opens(line: str, cue: re.Pattern[str]) -> bool:
 
 def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHit | None:
     clauses = _clauses(draft, s, e)
+    still_going = bool(_STILL_GOING.search(draft, s, e))
+    enumerated = bool(_ENUMERATION.match(draft, s))
     for i, (a, b) in enumerate(clauses):
         m = _completion(draft, s, a, b)
+        happened_only = False
+        if m is None:
+            m = None if enumerated else _happened(draft, s, a, b)
+            happened_only = m is not None
         if m is None:
             continue
         seg_start = clauses[i - 1][0] if i > 0 else a
@@ -247,15 +268,17 @@ def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHi
             continue
         fact = next((f for f in best if f.block == "plans"), None) or next(
             (f for f in best if f.block == "items"), best[0])
+        if happened_only and fact.block != "plans":
+            continue  # `深入开展` says no more than an ongoing item or a shortcoming allows
+        if still_going and fact.block != "shortcomings":
+            continue
         if fact.block == "shortcomings":
             if _NEG_CUE.search(draft[s:e]):
                 continue
-            reason = "status_shortcoming_as_achievement"
-        elif fact.block == "plans":
-            reason = "status_plan_as_done"
-        else:
-            reason = "status_ongoing_as_done"
-        start, end = _trim(draft, a, b)
+            start, end = _trim(draft, s, e)
+            return StatusHit(start, end, "status_shortcoming_as_achievement", fact.quote())
+        reason = "status_plan_as_done" if fact.block == "plans" else "status_ongoing_as_done"
+        start, end = _trim(draft, s, e)  # the whole sentence: it is the statement that is wrong
         return StatusHit(start, end, reason, fact.quote())
     return None
 
