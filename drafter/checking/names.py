@@ -75,7 +75,7 @@ _EVENT_END = re.compile(
     r"(?:杯|节|赛|奖|号|岗|能手|旗手|标兵|之星|模范|先进|团队|集体|工匠|劳动者|工作者|班组|示范)$"
 )
 # An honour striven for, not held: `争创全国模范职工之家`, `推荐参评市劳动模范`.
-_ASPIRATION = re.compile(r"争创|创建|争当|争做|申报|推荐|参评|评选|争取|力争")
+_ASPIRATION = re.compile(r"争创|创建|争当|争做|申报|推荐|参评|评选|争取|力争|学习|宣传|弘扬|对标|向")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,16})[”\"」』]")
 _CUP = re.compile(rf"([{_CJK}A-Za-z0-9]{{1,8}}杯)(?=[{_CJK}]{{0,8}}(?:比赛|竞赛|大赛|联赛|运动会|邀请赛|友谊赛|活动))")
 _TRAVEL = re.compile(rf"(?:赴|前往|来到|走进|远赴|奔赴|到)([{_CJK}]{{2,6}})")
@@ -88,7 +88,9 @@ _LEAD_WORDS = sorted(_words(
     "面向 覆盖 所在 当地 附近 周边 辖区 赴 到 与 和 同 在 向 为 对 从 由 及 跟 给 让 是 被 将 把 并 受 经 以 于 对接 共建 "
     "推荐 选派 派出 带领 率领 动员 号召 引导 邀 请 获 荣膺 成功 先后 分别 还 也 又 都 共同 全体 广大 职工 员工 干部 教职工 "
     "医护人员 党员 会员 参赛 选手 一起 一同 前去 远赴 奔赴 去 来 等 各 多家 一批 进行 加强 参与 落实 完善 提高 做好 "
-    "关心 实现 推动 促进 指导 感谢 得到 争取 打造 创建 配合 保障 按照 根据 依据 认真 全面 不断 切实 主动"),
+    "关心 实现 推动 促进 指导 感谢 得到 争取 打造 创建 配合 保障 按照 根据 依据 认真 全面 不断 切实 主动 "
+    "贯彻 推行 执行 学习 宣传 响应 遵照 服从 接受 助力 扶持 深化 推进 优化 规范 帮扶 结对 支援 对口 拜访 考察 调研 "
+    "观摩 交流 合作 签约 签订 牵手 出席 联动 融入 为了 关于 包括 涵盖 涉及 所有 每个 每家 各个 各类 多个 两家 三家 数家"),
     key=len, reverse=True,
 )
 _LEAD_SET = frozenset(_LEAD_WORDS)
@@ -102,7 +104,8 @@ _QUALIFIERS_RE = re.compile("^(?:" + "|".join(sorted(_QUALIFIERS, key=len, rever
 _GENERIC = frozenset(_words(
     "集团公司 上市公司 国有企业 子公司 母公司 总公司 分公司 控股公司 兄弟公司 合作公司 本公司 该公司 全公司 各公司 "
     "乡镇 城镇 城区 市区 社区 小区 园区 景区 辖区 片区 校区 院区 病区 厂区 开发区 高新区 示范区 "
-    "机关工会 分工会 工会小组 总工会 职工小家 教代会 党支部"
+    "机关工会 分工会 工会小组 总工会 职工小家 教代会 党支部 "
+    "全国总工会 中华全国总工会 省总工会 市总工会 县总工会 区总工会 全总 地方工会 产业工会"
 ))
 
 
@@ -163,7 +166,7 @@ def place_words() -> frozenset[str]:
 
 
 # --- candidates ----------------------------------------------------------------------------------------------
-def _name_start(draft: str, end: int, limit: int = 12) -> int:
+def _name_start(draft: str, end: int, limit: int = 12, parts: bool = False) -> int:
     """Where the name ending at `end` starts: back over CJK characters to a boundary character, then after
     the last lead word inside that stretch (`志愿者走进学校` -> `学校`, `组织职工联合市血液中心` -> `市血液中心`)."""
     start = end
@@ -177,7 +180,7 @@ def _name_start(draft: str, end: int, limit: int = 12) -> int:
     for j in range(len(stretch), 0, -1):
         for n in _LEAD_LENGTHS:
             w = stretch[j - n : j] if j >= n else ""
-            if w in _LEAD_SET and not (j == len(stretch) and w in _NAME_PARTS):
+            if w in _LEAD_SET and not (parts and j == len(stretch) and w in _NAME_PARTS):
                 return start + j
     return start
 
@@ -191,6 +194,7 @@ def _suffix_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{_ORG_SUFFIX})|(?:{_GOV_SUFFIX})|(?:{_PLACE_SUFFIX})")
 
 
+_WORD_AFTER = frozenset("务房长级规纪面势部场民直域内门分署位理于有属在以点员外际况委化业")
 _ORG_SET = frozenset(_ORG_SUFFIX.split("|"))
 _GOV_SET = frozenset(_GOV_SUFFIX.split("|"))
 _PLACE_SET = frozenset(_PLACE_SUFFIX.split("|"))
@@ -215,8 +219,10 @@ def candidates(draft: str) -> list[NameHit]:
     for m in _suffix_re().finditer(draft):
         suffix = m.group()
         end = m.end()
+        if end < len(draft) and draft[end] in _WORD_AFTER:
+            continue  # `厂务`, `局面`, `市场`, `公司化`, `银行业`: the suffix starts another word
         # `公司` inside `分公司`/`有限公司` is found once, at the longest suffix the regex matched.
-        start = _name_start(draft, m.start())
+        start = _name_start(draft, m.start(), parts=suffix in _GOV_SET)
         core = _strip_qualifiers(draft[start : m.start()])
         if len(core) < 2:
             continue
@@ -320,6 +326,9 @@ def _allowed(blocks: FactBlocks) -> tuple[str, frozenset[str], tuple[str, ...]]:
     owners = [x for x in re.split(r"[和与及、，,；;\s]+", f"{blocks.org} {blocks.superior}") if len(x) >= 2]
     if blocks.org:
         owners.append(blocks.org)
+    # `县市场监督管理局机关` is named `县市场监管局` too: the name without its trailing 机关/工会.
+    owners += [re.sub(r"(?:机关工会|机关|工会委员会|工会)$", "", o) for o in owners]
+    owners = [o for o in owners if len(o) >= 2]
     return blocks.text, frozenset(_bigrams(blocks.text)), tuple(owners)
 
 

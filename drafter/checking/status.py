@@ -70,12 +70,14 @@ _SHORTCOMING_PARAGRAPH = re.compile(r"不足|差距|存在.{0,8}问题|薄弱环
 # A sentence that states a shortcoming as one.
 _NEG_CUE = re.compile(
     r"不(?!断|仅|少|懈|忘|辞|负|遗余力)|未|没有|缺乏|缺少|较少|偏少|偏低|较低|偏小|偏窄|较窄|薄弱|欠缺|尚|仍|有待|亟待|亟需|"
-    r"需要|短板|差距|滞后|单一|困难|问题|难以|制约|还需|还要|一般"
+    r"需要|短板|差距|滞后|单一|困难|问题|难以|制约|还需|还要|一般|紧张|老化|陈旧|受限|不多|较差|欠佳|短缺|匮乏"
 )
 # Words that make a sentence about a shortcoming an achievement.
 _POS_CUE = re.compile(
-    r"实现|全面|显著|大幅|明显|广泛|普遍|丰富|充分|有效|提升|提高|增强|扩大|覆盖|到位|齐全|宽敞|高涨|踊跃|好评|欢迎|"
-    r"家喻户晓|深入人心|成效|成果|突破|新台阶|多样|多彩|精彩|规范|高效|满意|攀升|空前|火热|浓厚|充足|完善|改善|保障有力"
+    r"(?:明显|显著|大幅|不断|持续|稳步|全面|进一步)?(?:提升|提高|增强|扩大|改善|加强)了|(?:明显|显著|大幅|不断|持续|稳步|大大)"
+    r"(?:提升|提高|增强|扩大|改善|加强|增加)|得到.{0,4}(?:提升|提高|改善|保障|保证|解决|加强|增强)|实现|全面|广泛|普遍|充分|"
+    r"丰富多样|丰富多彩|形式多样|多姿多彩|精彩纷呈|焕然一新|面广|全员|覆盖全|齐全|宽敞|充足|高涨|踊跃|家喻户晓|深入人心|空前|"
+    r"新台阶|满意|好评|欢迎|到位|规范高效|高效|成效|成果|突破|攀升|火热|浓厚|保障有力"
 )
 _STRONG_DONE = ("建成", "完成", "落成", "竣工", "完工", "投入使用", "投用", "投运", "启用", "开通", "上线", "成立",
                 "开放", "运行", "实现", "覆盖", "建立", "设立", "组建", "到位", "挂牌", "揭牌", "落地", "建好", "办成")
@@ -104,6 +106,7 @@ class _Fact:
     ongoing: bool  # an item the facts give as not finished
     chars: frozenset[str]
     clauses: tuple[frozenset[str], ...]  # bigrams of each clause (`正在筹建职工书屋` / `已完成选址`)
+    problem: frozenset[str]  # a shortcoming's words just before its negative cue (`利用率` in `利用率不高`)
 
     def quote(self) -> str:
         return f"事实为「{BLOCK_LABELS[self.block]}：{self.text}」"
@@ -119,13 +122,23 @@ class StatusHit:
 
 @lru_cache(maxsize=64)
 def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
+    # The organisation's and superior's names are in every other sentence: they say nothing about topic.
+    own = set()
+    for name in (blocks.org, blocks.superior):
+        if name:
+            own |= bigrams(name) | bigrams(name + "工会")
     out = []
     for block, line in blocks.blocks():
-        grams = bigrams(line)
+        grams = bigrams(line) - own
         if grams:
-            clauses = tuple(g for g in (bigrams(c) for c in re.split(r"[，,；;。、：:]", line)) if g)
+            clauses = tuple(g for g in (bigrams(c) - own for c in re.split(r"[，,；;。、：:]", line)) if g)
+            problem = grams
+            if block == "shortcomings":
+                neg = _NEG_CUE.search(line)
+                window = bigrams(line[max(0, neg.start() - 5) : neg.start()]) - own if neg else frozenset()
+                problem = window or grams
             out.append(_Fact(block, line, grams, block == "items" and bool(_ONGOING.search(line)),
-                             frozenset(_CJK_CHARS.findall(line)), clauses))
+                             frozenset(_CJK_CHARS.findall(line)), clauses, frozenset(problem)))
     return tuple(out)
 
 
@@ -273,7 +286,7 @@ def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHi
         if still_going and fact.block != "shortcomings":
             continue
         if fact.block == "shortcomings":
-            if _NEG_CUE.search(draft[s:e]):
+            if _NEG_CUE.search(draft[s:e]) or not bigrams(draft[s:e]) & fact.problem:
                 continue
             start, end = _trim(draft, s, e)
             return StatusHit(start, end, "status_shortcoming_as_achievement", fact.quote())
@@ -293,7 +306,9 @@ def _achievement(draft: str, s: int, e: int, facts: tuple[_Fact, ...], grams: fr
     # About a shortcoming (or equally about a plan, which is not done either), and no finished item.
     if not any(f.block == "shortcomings" for f in best) or any(f.block == "items" for f in best):
         return None
-    best = [f for f in best if f.block == "shortcomings"]
+    best = [f for f in best if f.block == "shortcomings" and grams & f.problem]
+    if not best:
+        return None
     if not _POS_CUE.search(sentence):
         return None
     start, end = _trim(draft, s, e)
