@@ -123,7 +123,7 @@ class StatusHit:
 @lru_cache(maxsize=64)
 def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
     # The organisation's and superior's names are in every other sentence: they say nothing about topic.
-    own = set()
+    own: set[str] = set()
     for name in (blocks.org, blocks.superior):
         if name:
             own |= bigrams(name) | bigrams(name + "工会")
