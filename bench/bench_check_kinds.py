@@ -60,6 +60,7 @@ PARAGRAPHS = [
     "工会领导经常深入制造一线，认真了解员工家庭的生活、工作状况，及时掌握职工思想动态。",
     "一是劳动竞赛覆盖面还不够广，部分班组参与不够均衡；二是职工文体活动形式较为单一，吸引力有待增强。",
     "明年，工会将加快职工书屋建设，力争早日建成并投入使用，推进“智慧工会”服务平台建设，开展第二届职工运动会。",
+    "依托劳模创新工作室开展“师带徒”结对，全年结对帮带青年职工，形成比学赶超的浓厚氛围。",
 ]
 
 
@@ -70,9 +71,14 @@ def corpus_sentences() -> list[str]:
     return [s.strip() for s in out]
 
 
+UNIQUE = "公司工会依托劳模创新工作室开展“师带徒”结对，全年结对帮带青年职工，形成比学赶超的浓厚氛围。"
+
+
 def synthetic_passages(n: int, per_doc: int = 20, seed: int = 3):
+    """n chunks of recombined corpus sentences, plus one passage only one document has (the draft copies it)."""
     rnd = random.Random(seed)
     sents = corpus_sentences()
+    yield Source("unique", "某集团2023年工会工作总结", "二、建功立业"), UNIQUE
     for i in range(n):
         text = "".join(rnd.choice(sents) for _ in range(rnd.randint(2, 5)))
         yield Source(f"syn-{i // per_doc}", f"合成范文{i // per_doc}", f"第{i % per_doc}节"), text

@@ -213,10 +213,19 @@ def _unique_with_df(hs: list[np.ndarray], ds: list[np.ndarray], cs: list[np.ndar
         empty = np.empty(0, dtype=np.uint64)
         return empty, np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int32)
     h = np.concatenate(hs)
+    hs.clear()  # the parts are copies: free them before sorting (peak memory on a large corpus)
     d = np.concatenate(ds)
-    order = np.lexsort((d, h))
+    ds.clear()
+    c = np.concatenate(cs) if cs is not None else None
+    if cs is not None:
+        cs.clear()
+    # Passages come document by document, so `d` is usually sorted already: a stable sort by hash alone
+    # then orders by (hash, document) without lexsort's extra key arrays.
+    order = np.argsort(h, kind="stable") if not len(d) or bool(np.all(d[1:] >= d[:-1])) else np.lexsort((d, h))
     h, d = h[order], d[order]
-    c = np.concatenate(cs)[order] if cs is not None else None
+    if c is not None:
+        c = c[order]
+    del order
     new_pair = np.ones(len(h), dtype=bool)
     new_pair[1:] = (h[1:] != h[:-1]) | (d[1:] != d[:-1])
     new_hash = np.ones(len(h), dtype=bool)

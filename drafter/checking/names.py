@@ -78,7 +78,14 @@ _EVENT_END = re.compile(
 _ASPIRATION = re.compile(r"争创|创建|争当|争做|申报|推荐|参评|评选|争取|力争|学习|宣传|弘扬|对标|向")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,16})[”\"」』]")
 _CUP = re.compile(rf"([{_CJK}A-Za-z0-9]{{1,8}}杯)(?=[{_CJK}]{{0,8}}(?:比赛|竞赛|大赛|联赛|运动会|邀请赛|友谊赛|活动))")
-_TRAVEL = re.compile(rf"(?:赴|前往|来到|走进|远赴|奔赴|到)([{_CJK}]{{2,6}})")
+# A trip: a verb of travel, the destination, then what was done there (`赴井冈山开展红色教育`).
+_TRAVEL = re.compile(
+    rf"(?:赴|前往|来到|走进|远赴|奔赴|到)([{_CJK}]{{2,6}}?)(?=开展|参观|学习|考察|疗休养|疗养|休养|交流|调研|慰问|"
+    r"参加|进行|举办|研学|瞻仰|缅怀|重温|接受|观摩|游览|体验|实地)"
+)
+# jieba tags some everyday words `ns`; these are never a destination here.
+_NOT_PLACES = frozenset(_words("城市 城镇 山区 都市 大街 高原 平原 新建 福利 东西 美丽 英雄 爱国 建国 上市 外国 大国 古城 "
+                               "新城 商城 中路 南路 海关 入口 农村 社会 现场 当地 外地 各地 基层 一线 全国"))
 # Characters that end a name to the left: function words, and the clause's punctuation (not in the class).
 _BOUNDARY = set("的了和与及在到赴向对为从由是被将把并也都又或给让同跟等个这那其以于至经")
 # Verbs and words that start the stretch before a name, not the name (`联合市血液中心`, `组织职工到`).
@@ -146,6 +153,9 @@ def generic_vocabulary(corpus_dir: Path | None = None, min_docs: int = 3, max_le
         return vocab
 
 
+_NS_LINE = re.compile(r"^(\S+) (\d+) ns$", re.M)
+
+
 def place_words() -> frozenset[str]:
     """Place names (tag `ns`, 2–4 characters, not rare) from jieba's own dictionary, which ships with it."""
     global _places
@@ -153,15 +163,9 @@ def place_words() -> frozenset[str]:
         if _places is None:
             import jieba
 
-            path = Path(jieba.__file__).with_name("dict.txt")
-            out = set()
-            with path.open(encoding="utf-8") as f:
-                for line in f:
-                    if line.endswith(" ns\n"):
-                        word, freq, _ = line.split(" ")
-                        if 2 <= len(word) <= 4 and int(freq) >= 20:
-                            out.add(word)
-            _places = frozenset(out - generic_vocabulary())
+            text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
+            out = {w for w, freq in _NS_LINE.findall(text) if 2 <= len(w) <= 4 and int(freq) >= 20}
+            _places = frozenset(out - generic_vocabulary() - _NOT_PLACES)
         return _places
 
 
@@ -239,7 +243,7 @@ def candidates(draft: str) -> list[NameHit]:
     for m in _TRAVEL.finditer(draft):
         word = m.group(1)
         for i in range(len(word) - 1):
-            n = next((n for n in (4, 3, 2) if word[i : i + n] in places), 0)
+            n = next((n for n in (4, 3, 2) if i + n <= len(word) and word[i : i + n] in places), 0)
             if n:
                 out.append(NameHit(m.start(1), m.start(1) + i + n, "地名"))
                 break
