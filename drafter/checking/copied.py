@@ -136,13 +136,15 @@ class CopyIndex:
             chunks = np.array([b[2] for b in batch], dtype=np.int32)
             if len(h):
                 ok = np.arange(len(h)) + WINDOW <= ends[owner[: len(h)]]
-                parts_h.append(h[ok])
-                parts_d.append(docs[owner[: len(h)]][ok])
-                parts_c.append(chunks[owner[: len(h)]][ok])
+                hh, dd, cc = _distinct_pairs(h[ok], docs[owner[: len(h)]][ok], chunks[owner[: len(h)]][ok])
+                parts_h.append(hh)
+                parts_d.append(dd)
+                parts_c.append(cc)
             if len(g):
                 ok = np.arange(len(g)) + 3 <= ends[owner[: len(g)]]
-                parts_g.append(g[ok])
-                parts_gd.append(docs[owner[: len(g)]][ok])
+                gg, gd, _ = _distinct_pairs(g[ok], docs[owner[: len(g)]][ok], None)
+                parts_g.append(gg)
+                parts_gd.append(gd)
             del starts
             batch.clear()
 
@@ -206,6 +208,18 @@ class CopyIndex:
         return float(common.mean())
 
 
+def _distinct_pairs(h: np.ndarray, d: np.ndarray, c: np.ndarray | None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """One entry per (hash, document) in a batch, keeping the first chunk: a document repeats its own
+    phrasing (and chunks overlap), so this shrinks what the final sort must hold."""
+    order = np.argsort(h, kind="stable") if not len(d) or bool(np.all(d[1:] >= d[:-1])) else np.lexsort((d, h))
+    h = h[order]
+    d = d[order]
+    keep = np.ones(len(h), dtype=bool)
+    keep[1:] = (h[1:] != h[:-1]) | (d[1:] != d[:-1])
+    return h[keep], d[keep], (c[order][keep] if c is not None else None)
+
+
 def _unique_with_df(hs: list[np.ndarray], ds: list[np.ndarray], cs: list[np.ndarray] | None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted distinct hashes, how many distinct documents each occurs in, and its first chunk."""
@@ -222,7 +236,8 @@ def _unique_with_df(hs: list[np.ndarray], ds: list[np.ndarray], cs: list[np.ndar
     # Passages come document by document, so `d` is usually sorted already: a stable sort by hash alone
     # then orders by (hash, document) without lexsort's extra key arrays.
     order = np.argsort(h, kind="stable") if not len(d) or bool(np.all(d[1:] >= d[:-1])) else np.lexsort((d, h))
-    h, d = h[order], d[order]
+    h = h[order]
+    d = d[order]
     if c is not None:
         c = c[order]
     del order
