@@ -70,9 +70,16 @@ def test_a_plan_written_as_done_is_flagged_and_the_hint_quotes_the_fact() -> Non
     "学校启动了教职工心理健康驿站建设，职工书屋正在筹建，已完成选址。",
     "召开第五届教职工代表大会第二次会议，举办教职工趣味运动会，全体教职工踊跃参加。",
     "2025年工作打算：\n一是建成教职工心理健康驿站；二是举办首届青年教师基本功大赛。",
+    "学校工会将围绕立德树人，重点抓好以下工作：\n一是建成教职工心理健康驿站；二是举办首届青年教师基本功大赛。",
+    "一是建成教职工心理健康驿站；二是举办首届青年教师基本功大赛。",  # a plans section without its heading
 ])
 def test_plans_as_plans_shortcomings_as_shortcomings_and_done_work_are_not_flagged(draft: str) -> None:
     assert kinds_of(draft) == []
+
+
+def test_a_list_that_reports_the_past_is_still_flagged() -> None:
+    flags = kinds_of("一是建成了教职工心理健康驿站；二是成功举办首届青年教师基本功大赛。")
+    assert [f.reason for f in flags] == ["status_plan_as_done"] * 2
 
 
 def test_an_ongoing_item_written_as_completed_and_a_shortcoming_turned_achievement() -> None:

@@ -64,7 +64,8 @@ _STRONG_PLAN = re.compile(r"将|计划|打算|拟|力争|明年|来年|下一步
 # A paragraph that has opened the plans: every later sentence in it is a plan.
 _PLAN_PARAGRAPH = re.compile(
     r"明年|来年|下一步|新的一年|下一年度|今后(?:一个时期|的工作中|工作)|\d{4}年(?:工作)?(?:打算|计划|思路)|工作打算|工作计划|"
-    r"努力方向|工作思路|将重点|重点做好以下"
+    r"努力方向|工作思路|将重点|重点做好以下|以下(?:几项|几个方面的?)?工作|重点抓好|着力抓好|努力做好|将从以下|将着力|将继续|"
+    r"将进一步|将围绕|将坚持"
 )
 _SHORTCOMING_PARAGRAPH = re.compile(r"不足|差距|存在.{0,8}问题|薄弱环节|短板")
 # A sentence that states a shortcoming as one.
@@ -86,7 +87,9 @@ _HAPPENED = re.compile(
     r"(?:深入|扎实|广泛|全面|持续|有序|常态化|精心|认真)(?:开展|实施|组织)|累计|先后|陆续|以来|反响热烈|好评如潮|"
     r"受到.{0,6}(?:欢迎|好评)|深受.{0,6}欢迎|取得.{0,4}(?:成效|成果|成绩)"
 )
-_ENUMERATION = re.compile(r"^\s*(?:[一二三四五六七八九十]是|[（(]?[一二三四五六七八九十\d]+[)）、.．])")
+_ENUMERATION = re.compile(r"\s*(?:[一二三四五六七八九十]是|[（(]?[一二三四五六七八九十\d]+[)）、.．])")
+# What makes a verb a report of the past rather than an item of a list of plans.
+_PAST = re.compile(r"了|已|圆满|顺利|成功|正式|落下帷幕|荣获|获评|被评为|被授予|取得|今年|年内|全年")
 # The sentence itself says the work is still going on: a finished step of it is no claim of completion.
 _STILL_GOING = re.compile(r"正在|稳步推进|有序推进|加紧|紧张|进行中|建设中|施工中|筹建中|推进中|抓紧")
 
@@ -272,6 +275,8 @@ def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHi
             happened_only = m is not None
         if m is None:
             continue
+        if enumerated and not _PAST.search(draft, a, min(b, m.end() + 1)):
+            continue  # `一是建成职工书屋；二是……`: a list of bare verbs is how plans are written
         seg_start = clauses[i - 1][0] if i > 0 else a
         best = _best(draft[seg_start:b], facts)
         if not best:
