@@ -229,7 +229,11 @@ def find_status(draft: str, blocks: FactBlocks) -> list[StatusHit]:
     para_start = 0
     for sm in _SENTENCE.finditer(draft):
         s, e = sm.start(), sm.end()
-        grams = bigrams(sm.group())
+        sentence = sm.group()
+        # cheap test first: two of the open facts' bigrams must occur in the sentence
+        if sum(g in sentence for g in open_grams) < 2:
+            continue
+        grams = bigrams(sentence)
         if len(grams & open_grams) < 2:
             continue
         nl = draft.rfind("\n", 0, s)
