@@ -10,7 +10,7 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
 from .checking.copied import CopyIndex
@@ -21,6 +21,9 @@ from .facts import Facts
 from .generation import Generator, OpenAIGenerator
 from .index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .models import Draft, OutlineSection
+
+if TYPE_CHECKING:
+    from .materials import ExtractionResult
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
 from .store import DraftStore
@@ -149,6 +152,22 @@ class Workspace:
                     return None
                 self._copy = (version, CopyIndex.from_chunks(chunks))
             return self._copy[1]
+
+    # --- materials -----------------------------------------------------------------------------------------
+    def extract_facts(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int, org: str | None = None
+                      ) -> ExtractionResult:
+        """Candidate facts from the year's materials (paths, or (file name, bytes) as uploaded), each with
+        its sources; conflicts and unreadable files reported, never raised. The web UI's 「从材料提取」 step
+        calls this and shows `result.public_dict()`; `result.to_facts()` fills the facts form."""
+        from .materials import extract_materials, read_paths
+
+        inputs: list[tuple[str, bytes | None] | tuple[str, bytes | None, str]] = []
+        for p in paths:
+            if isinstance(p, tuple):
+                inputs.append((Path(p[0]).name, p[1]))
+            else:
+                inputs.extend(read_paths([p]))
+        return extract_materials(inputs, year, org)
 
     def health(self) -> dict[str, Any]:
         built = self.index.is_built()

@@ -11,13 +11,13 @@ from fastapi.responses import JSONResponse, Response
 
 from ..errors import DrafterError
 from ..workspace import Workspace
-from . import check, corpus, drafts
+from . import check, corpus, drafts, materials
 from .deps import WorkspaceDep
 from .guard import ApiGuard
 from .schemas import ErrorOut, Health
 
 PREFIX = "/api/v1"
-UPLOAD_PATHS = (corpus.UPLOAD_PATH,)
+UPLOAD_PATHS = (corpus.UPLOAD_PATH, materials.UPLOAD_PATH)
 
 
 def _field_message(exc: RequestValidationError) -> str:
@@ -88,6 +88,7 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     api.include_router(drafts.router)
     api.include_router(check.router)
     api.include_router(corpus.router)
+    api.include_router(materials.router)
     app.include_router(api)
     key = ws.settings.api_key
     app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS)
