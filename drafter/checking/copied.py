@@ -139,6 +139,7 @@ class CopyIndex:
                 hh, dd, cc = _distinct_pairs(h[ok], docs[owner[: len(h)]][ok], chunks[owner[: len(h)]][ok])
                 parts_h.append(hh)
                 parts_d.append(dd)
+                assert cc is not None  # chunks were given
                 parts_c.append(cc)
             if len(g):
                 ok = np.arange(len(g)) + 3 <= ends[owner[: len(g)]]
