@@ -76,6 +76,8 @@ _EVENT_END = re.compile(
 )
 # An honour striven for, not held: `争创全国模范职工之家`, `推荐参评市劳动模范`.
 _ASPIRATION = re.compile(r"争创|创建|争当|争做|申报|推荐|参评|评选|争取|力争|学习|宣传|弘扬|对标|向")
+# A contest's prize is a result, not a name (`一等奖`, `优秀组织奖`, `单项奖`, `团体第二名`).
+_PRIZE = re.compile(r"(?:[一二三四五六特]等|优秀|组织|单项|鼓励|金|银|铜|团体|个人|最佳[\u4e00-\u9fff]{0,4}|优胜|参与|纪念)奖$")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,16})[”\"」』]")
 _CUP = re.compile(rf"([{_CJK}A-Za-z0-9]{{1,8}}杯)(?=[{_CJK}]{{0,8}}(?:比赛|竞赛|大赛|联赛|运动会|邀请赛|友谊赛|活动))")
 # A trip: a verb of travel, the destination, then what was done there (`赴井冈山开展红色教育`).
@@ -87,23 +89,32 @@ _TRAVEL = re.compile(
 _NOT_PLACES = frozenset(_words("城市 城镇 山区 都市 大街 高原 平原 新建 福利 东西 美丽 英雄 爱国 建国 上市 外国 大国 古城 "
                                "新城 商城 中路 南路 海关 入口 农村 社会 现场 当地 外地 各地 基层 一线 全国"))
 # Characters that end a name to the left: function words, and the clause's punctuation (not in the class).
-_BOUNDARY = set("的了和与及在到赴向对为从由是被将把并也都又或给让同跟等个这那其以于至经")
+_BOUNDARY = set("的了和与及在到赴向对从由是被将把并也都又或给让同跟等个这那其以于至经")
 # Verbs and words that start the stretch before a name, not the name (`联合市血液中心`, `组织职工到`).
 _LEAD_WORDS = sorted(_words(
     "组织 联合 携手 联手 走进 参观 来到 前往 邀请 协助 配合 代表 荣获 获得 获评 评为 授予 积极 深入 慰问 看望 走访 协调 联系 "
     "依托 借助 通过 针对 围绕 结合 成立 组建 筹建 建立 建成 举办 开展 召开 参加 承办 协办 主办 会同 牵头 支持 帮助 服务 "
-    "面向 覆盖 所在 当地 附近 周边 辖区 赴 到 与 和 同 在 向 为 对 从 由 及 跟 给 让 是 被 将 把 并 受 经 以 于 对接 共建 "
+    "面向 覆盖 所在 当地 附近 周边 辖区 赴 到 与 和 同 在 向 对 从 由 及 跟 给 让 是 被 将 把 并 受 经 以 于 对接 共建 "
     "推荐 选派 派出 带领 率领 动员 号召 引导 邀 请 获 荣膺 成功 先后 分别 还 也 又 都 共同 全体 广大 职工 员工 干部 教职工 "
     "医护人员 党员 会员 参赛 选手 一起 一同 前去 远赴 奔赴 去 来 等 各 多家 一批 进行 加强 参与 落实 完善 提高 做好 "
     "关心 实现 推动 促进 指导 感谢 得到 争取 打造 创建 配合 保障 按照 根据 依据 认真 全面 不断 切实 主动 "
     "贯彻 推行 执行 学习 宣传 响应 遵照 服从 接受 助力 扶持 深化 推进 优化 规范 帮扶 结对 支援 对口 拜访 考察 调研 "
-    "观摩 交流 合作 签约 签订 牵手 出席 联动 融入 为了 关于 包括 涵盖 涉及 所有 每个 每家 各个 各类 多个 两家 三家 数家"),
+    "观摩 交流 合作 签约 签订 牵手 出席 联动 融入 为了 关于 包括 涵盖 涉及 所有 每个 每家 各个 各类 多个 两家 三家 数家 "
+    "建设 成为 作为 因为 是"),
     key=len, reverse=True,
 )
 _LEAD_SET = frozenset(_LEAD_WORDS)
+_NUMERALS = frozenset("一二三四五六七八九十百千万两零〇几数多0123456789")
+_MEASURE = frozenset("家所个名位批支座处")
+# Kinds of organisation, not names: `三级甲等综合医院`, `律师事务所`, `乡村学校`, `师范大学`.
+_TYPE_WORDS = frozenset(_words(
+    "师范 综合 专科 职业 民营 国有 私营 外资 合资 上市 股份 商业 定点 三甲 二甲 甲等 三级 二级 会计 农村 乡村 城市 市属 "
+    "县属 区属 省属 部属 重点 示范 普通 高等 中等 初级 附属 公立 私立 民办 公办 乡镇 基层 地方 大中型 中小 中小型 驻地 合作"
+))
 _LEAD_LENGTHS = sorted({len(w) for w in _LEAD_WORDS}, reverse=True)
 _NAME_PARTS = frozenset(("组织", "服务", "宣传", "代表"))
-_QUALIFIERS = ("本", "我", "该", "全", "各", "上级", "基层", "所属", "下属", "相关", "有关", "兄弟", "其他", "多家",
+_QUALIFIERS = ("高水平", "一流", "现代化", "新型", "特色", "知名", "优质", "大型", "小型", "中型", "各类", "多所", "一批",
+               "本", "我", "该", "全", "各", "上级", "基层", "所属", "下属", "相关", "有关", "兄弟", "其他", "多家",
                "部分", "广大", "周边", "附近", "当地", "辖区", "所在", "驻地", "外", "子", "母", "总", "分", "这些")
 _QUALIFIERS_RE = re.compile("^(?:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + ")+")
 # What 18 summaries cannot teach: everyday nouns ending like a name, and union words rarer than 3 in 18
@@ -178,6 +189,8 @@ def _name_start(draft: str, end: int, limit: int = 12, parts: bool = False) -> i
         ch = draft[start - 1]
         if not ("\u4e00" <= ch <= "\u9fff") or ch in _BOUNDARY:
             break
+        if ch in _MEASURE and start >= 2 and draft[start - 2] in _NUMERALS:
+            break  # `三十六家支行`: a count of units, not a name
         start -= 1
     stretch = draft[start:end]
     # The last lead word inside the stretch: scan end positions from the right.
@@ -198,7 +211,8 @@ def _suffix_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{_ORG_SUFFIX})|(?:{_GOV_SUFFIX})|(?:{_PLACE_SUFFIX})")
 
 
-_WORD_AFTER = frozenset("务房长级规纪面势部场民直域内门分署位理于有属在以点员外际况委化业")
+_SUFFIX_AT_END = re.compile(rf"(?:{_ORG_SUFFIX}|{_GOV_SUFFIX}|{_PLACE_SUFFIX})$")
+_WORD_AFTER = frozenset("务房长级规纪面势部场民直域内门分署位理于有属在以点员外际况委化业习生")
 _ORG_SET = frozenset(_ORG_SUFFIX.split("|"))
 _GOV_SET = frozenset(_GOV_SUFFIX.split("|"))
 _PLACE_SET = frozenset(_PLACE_SUFFIX.split("|"))
@@ -231,6 +245,8 @@ def candidates(draft: str) -> list[NameHit]:
         if len(core) < 2:
             continue
         start = m.start() - len(core)
+        if len(suffix) == 1 and draft[m.start() - 1] in _NUMERALS:
+            continue  # `十八所`: a count
         if suffix in _ORG_SET:
             out.append(NameHit(start, end, "单位"))
         elif suffix in _PLACE_SET:
@@ -285,7 +301,10 @@ def candidates(draft: str) -> list[NameHit]:
         phrase_end = stop
         while phrase_end > s and draft[phrase_end - 1] in "”\"":
             phrase_end -= 1
-        if 2 <= phrase_end - s <= 20 and _HONOUR_WORD.search(draft, s, phrase_end):
+        # the honour ends with its last honour word (`一等奖两项` -> `一等奖`)
+        last = [h.end() for h in _HONOUR_WORD.finditer(draft, s, phrase_end)]
+        phrase_end = max(last) if last else s
+        if 2 <= phrase_end - s <= 20 and not _PRIZE.search(draft[s:phrase_end]):
             out.append(NameHit(s, phrase_end, "荣誉"))
     return _dedupe(out)
 
@@ -336,10 +355,25 @@ def _allowed(blocks: FactBlocks) -> tuple[str, frozenset[str], tuple[str, ...]]:
     return blocks.text, frozenset(_bigrams(blocks.text)), tuple(owners)
 
 
+def _unquote(s: str) -> str:
+    return s.translate(_QUOTES)
+
+
+_QUOTES = str.maketrans("", "", "“”\"‘’「」『』")
+
+
 def is_allowed(name: str, blocks: FactBlocks, generic: frozenset[str], category: str = "") -> bool:
     text, grams, owners = _allowed(blocks)
-    if name in text or name in generic:
+    name = _unquote(name)
+    if name in text or name in generic or name in _unquote(text):
         return True
+    if category == "单位":
+        suffix = _SUFFIX_AT_END.search(name)
+        part = _strip_qualifiers(name[: suffix.start()]) if suffix else ""
+        # `社区工会联合会`, `保险公司`, `综合医院`: a common word or a kind before the suffix is no name.
+        if part and (part in _TYPE_WORDS or part[-2:] in _TYPE_WORDS
+                     or (part in generic and part not in place_words())):
+            return True
     core = _strip_qualifiers(name)
     if core in generic or len(core) < 2:
         return True
@@ -354,9 +388,30 @@ def is_allowed(name: str, blocks: FactBlocks, generic: frozenset[str], category:
     return len(g) >= 3 and len(g & grams) >= 0.8 * len(g)
 
 
+# `在街道党工委和上级工会的领导下`: who leads is the superior's place; a body named by level only is generic.
+_LEADERSHIP = re.compile(
+    r"在([^，。；;！？\n]{2,30}?)的?(?:正确|坚强|大力|亲切|具体|直接|悉心)?(?:领导|指导|关心|支持|带领|关怀|帮助)(?:和[^，。；\n]{0,12})?下"
+)
+
+
+def _generic_level(name: str) -> bool:
+    """A body named by its level only (`街道党工委`, `市委`, `县总工会`): no place or person name in it."""
+    places = place_words()
+    return not any(name[i : i + n] in places for n in (4, 3, 2) for i in range(len(name) - n + 1))
+
+
 def find_names(draft: str, blocks: FactBlocks, generic: frozenset[str] | None = None) -> list[NameHit]:
     vocab = generic_vocabulary() if generic is None else generic
-    return [h for h in candidates(draft) if not is_allowed(draft[h.start : h.end], blocks, vocab, h.category)]
+    lead = [m.span(1) for m in _LEADERSHIP.finditer(draft)]
+    out = []
+    for h in candidates(draft):
+        name = draft[h.start : h.end]
+        if is_allowed(name, blocks, vocab, h.category):
+            continue
+        if h.category == "单位" and _generic_level(name) and any(a <= h.start and h.end <= b for a, b in lead):
+            continue
+        out.append(h)
+    return out
 
 
 # --- registration ----------------------------------------------------------------------------------------
