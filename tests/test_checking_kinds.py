@@ -105,8 +105,9 @@ STOCK = "既维护企业的整体利益，又维护了员工的具体利益"
 def small_index() -> CopyIndex:
     return CopyIndex.build([
         (Source("d1", "甲公司工会总结", "二、关心职工生活"), PASSAGE + STOCK + "。"),
-        (Source("d2", "乙学校工会总结", "三、丰富文体活动"), OTHER),
+        (Source("d2", "乙学校工会总结", "三、丰富文体活动"), OTHER + "我们" + STOCK + "。"),
         (Source("d3", "丙公司工会总结", "一、民主管理"), "我们" + STOCK + "，实现了共同发展。"),
+        (Source("d4", "丁公司工会总结", "一、民主管理"), "职工代表大会审议通过集体合同。"),
     ])
 
 
@@ -123,9 +124,9 @@ def test_a_copied_run_is_one_flag_with_offsets_into_the_draft_and_the_source_nam
 
 def test_short_runs_stock_runs_and_the_facts_own_words_are_not_copying() -> None:
     index = small_index()
-    assert index.stock_docs == 2  # 3 documents: a window in 2 of them is stock
+    assert index.stock_docs == 3  # a window in 3 documents is stock
     assert kinds_of("工会领导经常深入制造一线，了解员工家庭。", copy_index=index) == []  # 12 characters
-    assert kinds_of(f"公司工会{STOCK}。", copy_index=index) == []  # shared by two summaries
+    assert kinds_of(f"公司工会{STOCK}。", copy_index=index) == []  # shared by three summaries
     facts = FACTS + "\n工会领导经常深入制造一线，认真了解员工家庭的生活、工作状况"
     assert kinds_of("工会领导经常深入制造一线，认真了解员工家庭的生活、工作状况。", facts, copy_index=index) == []
 
