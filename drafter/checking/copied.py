@@ -348,6 +348,8 @@ def find_copied(draft: str, index: CopyIndex | None, exemplars: Sequence[Any] = 
     for first_w, last_w in _runs(matched):
         a, b = first_w, last_w + WINDOW  # normalised characters [a, b)
         run = codes[a:b]
+        if int(((run >= 0x3400) & (run <= 0x9FFF)).sum()) < WINDOW // 2:
+            continue  # digits and letters are not the wording a summary is copied for
         if facts_norm and "".join(chr(c) for c in run.tolist()) in facts_norm:
             continue
         if index is not None and index.generic_share(run) >= GENERIC_RUN:
