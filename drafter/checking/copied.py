@@ -391,13 +391,21 @@ _default_lock = threading.Lock()
 _defaults: dict[str, CopyIndex] = {}
 
 
+def bundled_corpus_dir() -> Path:
+    """DRAFTER_CORPUS_DIR or the repository's corpus/; a settings error never stops a check."""
+    from ..settings import REPO_ROOT, Settings
+
+    try:
+        return Settings().corpus_dir
+    except Exception:  # a bad DRAFTER_* variable is reported where settings are used, not here
+        return REPO_ROOT / "corpus"
+
+
 def default_index(directory: Path | None = None) -> CopyIndex:
     """The bundled corpus's index, built on first use and kept for the process: what `check()` uses when
     it is given no corpus index (the Workspace passes one built from its own index, uploads included)."""
     if directory is None:
-        from ..settings import Settings
-
-        directory = Settings().corpus_dir
+        directory = bundled_corpus_dir()
     key = str(directory)
     with _default_lock:
         idx = _defaults.get(key)

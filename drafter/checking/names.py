@@ -146,9 +146,9 @@ def generic_vocabulary(corpus_dir: Path | None = None, min_docs: int = 3, max_le
     with _lock:
         if _generic is not None and corpus_dir is None:
             return _generic
-        from ..settings import Settings
+        from .copied import bundled_corpus_dir
 
-        directory = corpus_dir or Settings().corpus_dir
+        directory = corpus_dir or bundled_corpus_dir()
         df: Counter[str] = Counter()
         if directory.is_dir():
             for p in sorted(directory.glob("*.txt")):

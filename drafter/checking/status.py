@@ -110,6 +110,7 @@ class _Fact:
     chars: frozenset[str]
     clauses: tuple[frozenset[str], ...]  # bigrams of each clause (`正在筹建职工书屋` / `已完成选址`)
     problem: frozenset[str]  # a shortcoming's words just before its negative cue (`利用率` in `利用率不高`)
+    distinct: frozenset[str]  # a plan's words no work item has (`第二届` when a 技能比武 was held this year)
 
     def quote(self) -> str:
         return f"事实为「{BLOCK_LABELS[self.block]}：{self.text}」"
@@ -130,6 +131,10 @@ def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
     for name in (blocks.org, blocks.superior):
         if name:
             own |= bigrams(name) | bigrams(name + "工会")
+    done_grams: set[str] = set()
+    for block, line in blocks.blocks():
+        if block == "items":
+            done_grams |= bigrams(line)
     out = []
     for block, line in blocks.blocks():
         grams = bigrams(line) - own
@@ -140,8 +145,9 @@ def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
                 neg = _NEG_CUE.search(line)
                 window = bigrams(line[max(0, neg.start() - 5) : neg.start()]) - own if neg else frozenset()
                 problem = window or grams
+            distinct = grams - done_grams if block == "plans" else grams
             out.append(_Fact(block, line, grams, block == "items" and bool(_ONGOING.search(line)),
-                             frozenset(_CJK_CHARS.findall(line)), clauses, frozenset(problem)))
+                             frozenset(_CJK_CHARS.findall(line)), clauses, frozenset(problem), frozenset(distinct)))
     return tuple(out)
 
 
@@ -154,6 +160,8 @@ def _best(text: str, facts: tuple[_Fact, ...], grams: frozenset[str] | None = No
     scored = []
     for f in facts:
         n = len(grams & f.grams)
+        if not grams & f.distinct:
+            continue  # a plan must be told apart from this year's work by its own words
         if n >= 2 and (3 * n >= len(f.grams) or n >= 4 or any(
                 len(grams & c) >= 2 and 3 * len(grams & c) >= len(c) for c in f.clauses)):
             scored.append((n, f))
