@@ -90,6 +90,8 @@ _HAPPENED = re.compile(
 _ENUMERATION = re.compile(r"\s*(?:[一二三四五六七八九十]是|[（(]?[一二三四五六七八九十\d]+[)）、.．])")
 # What makes a verb a report of the past rather than an item of a list of plans.
 _PAST = re.compile(r"了|已|圆满|顺利|成功|正式|落下帷幕|荣获|获评|被评为|被授予|取得|今年|年内|全年")
+# A plan to go on with this year's work: that it happened this year is no error.
+_CONTINUING = re.compile(r"持续|继续|进一步|深入|深化|坚持|不断|常态化|巩固|保持|延续")
 # The sentence itself says the work is still going on: a finished step of it is no claim of completion.
 _STILL_GOING = re.compile(r"正在|稳步推进|有序推进|加紧|紧张|进行中|建设中|施工中|筹建中|推进中|抓紧")
 
@@ -298,8 +300,8 @@ def _completed(draft: str, s: int, e: int, facts: tuple[_Fact, ...]) -> StatusHi
             continue
         fact = next((f for f in best if f.block == "plans"), None) or next(
             (f for f in best if f.block == "items"), best[0])
-        if happened_only and fact.block != "plans":
-            continue  # `深入开展` says no more than an ongoing item or a shortcoming allows
+        if happened_only and (fact.block != "plans" or _CONTINUING.search(fact.text)):
+            continue  # `深入开展` says no more than an ongoing item, a shortcoming or `持续开展…` allows
         if still_going and fact.block != "shortcomings":
             continue
         if fact.block == "shortcomings":
