@@ -59,7 +59,7 @@ _SURNAMES = (
     "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
 )
 # Characters a person's given name does not have in this genre (`全体同志`, `常务副主席`, `各位老师`).
-_NOT_GIVEN = set("体位级务副委会们部处科总党工行院校局厂室员长代表群众大家广各些职支队班组线")
+_NOT_GIVEN = set("体位级务副委会们部处科总党工行院校局厂室员长代表群众大家广各些职支队班组线审纪")
 _HONOUR_TITLES = (
     "五一劳动奖状|五一劳动奖章|工人先锋号|模范职工之家|先进职工之家|模范职工小家|先进集体|先进个人|先进工作者|劳动模范|劳模|"
     "三八红旗手|三八红旗集体|巾帼文明岗|青年文明号|先进基层工会|红旗工会|模范集体|文明单位|示范单位|优秀工会工作者|"
@@ -78,6 +78,10 @@ _EVENT_END = re.compile(
 _ASPIRATION = re.compile(r"争创|创建|争当|争做|申报|推荐|参评|评选|争取|力争|学习|宣传|弘扬|对标|向")
 # A contest's prize is a result, not a name (`一等奖`, `优秀组织奖`, `单项奖`, `团体第二名`).
 _PRIZE = re.compile(r"(?:[一二三四五六特]等|优秀|组织|单项|鼓励|金|银|铜|团体|个人|最佳[\u4e00-\u9fff]{0,4}|优胜|参与|纪念)奖$")
+_HOLIDAY = re.compile(
+    r"(?:妇女|儿童|劳动|教师|护士|老年|重阳|中秋|端午|春|元宵|国庆|建党|建军|三八|五一|五四|六一|七一|八一|十一|清明|植树|青年|"
+    r"母亲|父亲|元旦|七夕|腊八|敬老|记者|医师|消防|环境|读书|科技|文化|艺术|体育)节$"
+)
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,16})[”\"」』]")
 _CUP = re.compile(rf"([{_CJK}A-Za-z0-9]{{1,8}}杯)(?=[{_CJK}]{{0,8}}(?:比赛|竞赛|大赛|联赛|运动会|邀请赛|友谊赛|活动))")
 # A trip: a verb of travel, the destination, then what was done there (`赴井冈山开展红色教育`).
@@ -89,7 +93,7 @@ _TRAVEL = re.compile(
 _NOT_PLACES = frozenset(_words("城市 城镇 山区 都市 大街 高原 平原 新建 福利 东西 美丽 英雄 爱国 建国 上市 外国 大国 古城 "
                                "新城 商城 中路 南路 海关 入口 农村 社会 现场 当地 外地 各地 基层 一线 全国"))
 # Characters that end a name to the left: function words, and the clause's punctuation (not in the class).
-_BOUNDARY = set("的了和与及在到赴向对从由是被将把并也都又或给让同跟等个这那其以于至经")
+_BOUNDARY = set("的了和与及在到赴向对从由是被将把并也都又或给让同跟等个这那其以于至经但却借离着仍就才均皆亦即")
 # Verbs and words that start the stretch before a name, not the name (`联合市血液中心`, `组织职工到`).
 _LEAD_WORDS = sorted(_words(
     "组织 联合 携手 联手 走进 参观 来到 前往 邀请 协助 配合 代表 荣获 获得 获评 评为 授予 积极 深入 慰问 看望 走访 协调 联系 "
@@ -104,6 +108,9 @@ _LEAD_WORDS = sorted(_words(
     key=len, reverse=True,
 )
 _LEAD_SET = frozenset(_LEAD_WORDS)
+# Words of names that jieba tags as verbs or adjectives (`建设银行`, `发展银行`, `开发区`): kept in names.
+_NAME_WORDS = frozenset(_words("建设 发展 开发 招商 华夏 光大 民生 平安 兴业 交通 农业 工商 人民 和平 幸福 长安 明珠 红旗 胜利 "
+                               "东方 实验 育才 振兴 新华 光明 友谊 团结 前进 向阳 朝阳 阳光 希望 安康"))
 _NUMERALS = frozenset("一二三四五六七八九十百千万两零〇几数多0123456789")
 _MEASURE = frozenset("家所个名位批支座处")
 # Kinds of organisation, not names: `三级甲等综合医院`, `律师事务所`, `乡村学校`, `师范大学`.
@@ -164,20 +171,43 @@ def generic_vocabulary(corpus_dir: Path | None = None, min_docs: int = 3, max_le
         return vocab
 
 
-_NS_LINE = re.compile(r"^(\S+) (\d+) ns$", re.M)
+_DICT_LINE = re.compile(r"^(\S{2,4}) (\d+) (ns|v|d|p|c|r|u|ad|t|a|f|vd)$", re.M)
+_nonname: frozenset[str] | None = None
+
+
+def _load_dictionary() -> None:
+    """jieba's dictionary (it ships with it): place names (`ns`, not rare) and everyday verbs, adverbs,
+    times and adjectives (`巩固`, `相信`, `目前`, `最新`), which end the stretch before a name."""
+    global _places, _nonname
+    import jieba
+
+    text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
+    places, words = set(), set()
+    for w, freq, tag in _DICT_LINE.findall(text):
+        n = int(freq)
+        if tag == "ns":
+            if n >= 20:
+                places.add(w)
+        elif n >= 50:
+            words.add(w)
+    _places = frozenset(places - generic_vocabulary() - _NOT_PLACES)
+    _nonname = frozenset(words - places - _NAME_WORDS)
 
 
 def place_words() -> frozenset[str]:
-    """Place names (tag `ns`, 2–4 characters, not rare) from jieba's own dictionary, which ships with it."""
-    global _places
     with _lock:
         if _places is None:
-            import jieba
-
-            text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
-            out = {w for w, freq in _NS_LINE.findall(text) if 2 <= len(w) <= 4 and int(freq) >= 20}
-            _places = frozenset(out - generic_vocabulary() - _NOT_PLACES)
+            _load_dictionary()
+        assert _places is not None
         return _places
+
+
+def nonname_words() -> frozenset[str]:
+    with _lock:
+        if _nonname is None:
+            _load_dictionary()
+        assert _nonname is not None
+        return _nonname
 
 
 # --- candidates ----------------------------------------------------------------------------------------------
@@ -189,15 +219,22 @@ def _name_start(draft: str, end: int, limit: int = 12, parts: bool = False) -> i
         ch = draft[start - 1]
         if not ("\u4e00" <= ch <= "\u9fff") or ch in _BOUNDARY:
             break
+        if ch == "为" and not (start >= 2 and draft[start - 2] == "华"):
+            break  # `为` is a preposition (`人数为全厂`), except in `华为`
         if ch in _MEASURE and start >= 2 and draft[start - 2] in _NUMERALS:
             break  # `三十六家支行`: a count of units, not a name
         start -= 1
     stretch = draft[start:end]
-    # The last lead word inside the stretch: scan end positions from the right.
+    nonname = nonname_words()
+    # The last lead word (or everyday verb, adverb, time word) inside the stretch, scanning from the right.
     for j in range(len(stretch), 0, -1):
         for n in _LEAD_LENGTHS:
             w = stretch[j - n : j] if j >= n else ""
             if w in _LEAD_SET and not (parts and j == len(stretch) and w in _NAME_PARTS):
+                return start + j
+        for n in (4, 3, 2):
+            w = stretch[j - n : j] if j >= n else ""
+            if w in nonname and not (parts and j == len(stretch) and w in _NAME_PARTS):
                 return start + j
     return start
 
@@ -211,6 +248,10 @@ def _suffix_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{_ORG_SUFFIX})|(?:{_GOV_SUFFIX})|(?:{_PLACE_SUFFIX})")
 
 
+_COMMON_ENDINGS = frozenset(_words("大局 格局 布局 全局 结局 当局 开局 变局 新局 时局 政局 战局 僵局 残局 城市 超市 都市 门市 "
+                                    "上市 股市 集市 夜市 全市 本市 我市 该市 全县 本县 我县 全区 本区 我区 全省 本省 我省 "
+                                    "小区 园区 景区 辖区 片区 城区 校区 院区 病区 厂区 山区 地区 市区 郊区 误区 盲区 "
+                                    "干部 全部 内部 外部 局部 支部 总部 重心 核心 圆心 爱心 信心 身心"))
 _SUFFIX_AT_END = re.compile(rf"(?:{_ORG_SUFFIX}|{_GOV_SUFFIX}|{_PLACE_SUFFIX})$")
 _WORD_AFTER = frozenset("务房长级规纪面势部场民直域内门分署位理于有属在以点员外际况委化业习生")
 _ORG_SET = frozenset(_ORG_SUFFIX.split("|"))
@@ -247,6 +288,8 @@ def candidates(draft: str) -> list[NameHit]:
         start = m.start() - len(core)
         if len(suffix) == 1 and draft[m.start() - 1] in _NUMERALS:
             continue  # `十八所`: a count
+        if len(suffix) == 1 and draft[m.start() - 1 : end] in _COMMON_ENDINGS:
+            continue  # `大局`, `格局`, `布局`: a word, not a suffix
         if suffix in _ORG_SET:
             out.append(NameHit(start, end, "单位"))
         elif suffix in _PLACE_SET:
@@ -282,6 +325,8 @@ def candidates(draft: str) -> list[NameHit]:
         out.append(NameHit(s, m.end(1), "活动"))
     for m in _QUOTED.finditer(draft):
         inner = m.group(1)
+        if re.search(r"[、，,；;：:。！？\s]", inner) or _HOLIDAY.search(inner):
+            continue  # a slogan or a list, or a public holiday (`三八妇女节`)
         if len(inner) >= 3 and (_EVENT_END.search(inner) or inner.startswith(("最美", "十佳", "优秀"))):
             out.append(NameHit(m.start(1), m.end(1), "活动" if inner.endswith(("杯", "节", "赛")) else "荣誉"))
     # honours
@@ -382,6 +427,10 @@ def is_allowed(name: str, blocks: FactBlocks, generic: frozenset[str], category:
         return True
     if any(_subsequence(name, o) and name[-2:] == o[-2:] for o in owners):
         return True
+    if category == "活动":
+        part = re.sub(r"(?:节|大赛|比赛|竞赛|联赛|赛)$", "", name)  # a cup (`化工杯`) is always named
+        if part != name and part in generic and part not in place_words():
+            return True
     if category not in ("荣誉", "活动"):
         return False  # an organisation, place or person must be named as the facts name it
     g = _bigrams(name)
