@@ -133,9 +133,9 @@ def _facts(blocks: FactBlocks) -> tuple[_Fact, ...]:
     for name in (blocks.org, blocks.superior):
         if name:
             own |= bigrams(name) | bigrams(name + "工会")
-    done_grams: set[str] = set()
+    done_grams: set[str] = set()  # words of finished work (an ongoing item does not hide a plan's words)
     for block, line in blocks.blocks():
-        if block == "items":
+        if block == "items" and not _ONGOING.search(line):
             done_grams |= bigrams(line)
     out = []
     for block, line in blocks.blocks():
