@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,9 +177,14 @@ def _print_draft(draft: Any) -> None:
             sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.label} {f.hint}\n")
 
 
-def _write_out(ws: Any, draft: Any, out: str) -> None:
-    fmt = "docx" if out.lower().endswith(".docx") else "md"
-    Path(out).write_bytes(ws.export(draft.id, fmt))
+def _write_out(ws: Any, draft: Any, out: str, *, trace: bool = False) -> None:
+    """The format follows the file name: .docx, .md, or .xlsx (the 核对表; with --trace a .docx gets it as
+    an appendix)."""
+    suffix = Path(out).suffix.lower()
+    fmt = {".docx": "docx", ".xlsx": "xlsx"}.get(suffix, "md")
+    if trace and fmt == "md":
+        raise InputError("--trace 需要导出为 .xlsx（核对表）或 .docx（附核对表）", hint=f"当前文件名为 {out}")
+    Path(out).write_bytes(ws.export(draft.id, fmt, trace=trace))
     sys.stderr.write(f"已导出 {out}\n")
 
 
@@ -210,14 +216,53 @@ def _cmd_drafts(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"drafts": rows})
     for r in [] if args.json else rows:
-        sys.stdout.write(f"{r['id']}\t{r['updated_at']}\t{r['backend']}\t{r['title']}\n")
+        status = STATUS_LABEL.get(r.get("status", ""), r.get("status", ""))
+        sys.stdout.write(f"{r['id']}\t{r['updated_at']}\t{status}\t{r['backend']}\t{r['title']}\n")
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace()
-    _write_out(ws, ws.get_draft(args.draft_id), args.out)
+    _write_out(ws, ws.get_draft(args.draft_id), args.out, trace=args.trace)
     return 0
+
+
+STATUS_LABEL = {"running": "生成中", "done": "已完成", "failed": "部分失败", "interrupted": "已中断（可继续）"}
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    import asyncio
+
+    draft = asyncio.run(_workspace().resume(args.draft_id))
+    _print_json(draft.public_dict()) if args.json else _print_draft(draft)
+    return 0 if draft.status == "done" else 1
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    counts = _workspace().backup(args.file)
+    sys.stderr.write(f"已备份到 {args.file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + "\n")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    counts = _workspace().restore(args.file)
+    sys.stderr.write(f"已从 {args.file} 恢复：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + "\n")
+    return 0
+
+
+def _add_storage_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("resume", help="继续写完中断的草稿（只写未完成的节）")
+    p.add_argument("draft_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_resume)
+
+    p = sub.add_parser("backup", help="把全部草稿及历史版本备份到一个文件（JSON Lines）")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复到空数据库")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_restore)
 
 
 def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
@@ -238,9 +283,10 @@ def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_drafts)
 
-    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md")
+    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md，或把数字核对表导出为 .xlsx")
     p.add_argument("draft_id")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="文件名：.docx、.md 或 .xlsx（核对表）")
+    p.add_argument("--trace", action="store_true", help="导出数字核对表：.xlsx 为核对表本身，.docx 附在文末")
     p.set_defaults(func=_cmd_export)
 
 
@@ -255,6 +301,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     # An import string, not an app object: the composition (API + web UI) lives outside the library.
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
+    os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
     sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
     uvicorn.run(target, factory=True, host=host, port=port, log_level="warning")
     return 0
@@ -324,6 +371,16 @@ def _add_facts_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--json", action="store_true", help="输出 JSON")
     e.add_argument("--out", help="写出可直接用于 drafter draft 的事实文件（JSON，保留来源）")
     e.set_defaults(func=_cmd_facts_extract)
+# --- mcp ------------------------------------------------------------------------------------------------
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)
+
+    return mcp_main()
+
+
+def _add_mcp(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mcp", help="以 stdio 方式提供 MCP 服务（供桌面版 AI 助手调用）")
+    p.set_defaults(func=_cmd_mcp)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -332,8 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_corpus_commands(sub)
     _add_draft_commands(sub)
+    _add_storage_commands(sub)
     _add_facts_commands(sub)
     _add_serve(sub)
+    _add_mcp(sub)
     return parser
 
 

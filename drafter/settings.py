@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = 40
     encoding: str = "o200k_base"
 
+    # Drafts database: unset -> SQLite file under data_dir; postgresql+psycopg://user:pass@host/db -> PostgreSQL.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("database_url", "DRAFTER_DATABASE_URL")
+    )
+
     # HTTP API
     api_key: SecretStr | None = None
     host: str = "127.0.0.1"
@@ -93,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.resolved_data_dir / "drafter.sqlite3"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def uses_llm(self) -> bool:

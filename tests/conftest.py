@@ -17,7 +17,7 @@ CORPUS = REPO_ROOT / "corpus"
 
 # No real key or endpoint from the developer's shell may leak into tests.
 for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DRAFTER_MODEL", "DRAFTER_EMBED_MODEL", "CHROMA_HOST",
-            "CHROMA_PORT", "DRAFTER_API_KEY", "DRAFTER_BACKEND"):
+            "CHROMA_PORT", "DRAFTER_API_KEY", "DRAFTER_BACKEND", "DRAFTER_DATABASE_URL"):
     os.environ.pop(var, None)
 
 install_loopback_guard()

@@ -104,6 +104,12 @@ mark.flag:target {{ outline: 2px solid #b3261e; }}
 .flag-table {{ width: 100%; border-collapse: collapse; margin: 4px 0 6px; font-size: 13px; }}
 .flag-table th {{ text-align: left; color: #78716c; font-weight: 500; border-bottom: 1px solid #fed7aa;
   padding: 4px 6px; }}
+.trace-table {{ width: 100%; border-collapse: collapse; font-size: 13px; }}
+.trace-table th {{ text-align: left; color: #78716c; font-weight: 500; border-bottom: 1px solid #e7e5e4; }}
+.trace-table td {{ border-bottom: 1px dashed #e7e5e4; padding: 4px 6px; vertical-align: top; }}
+.trace-flagged {{ background: #fef2f2; }}
+.trace-ok {{ color: #15803d; }} .trace-bad {{ color: #b91c1c; }}
+.trace-source, .trace-computation, .trace-note {{ color: #57534e; }}
 .flag-table td {{ border-bottom: 1px dashed #fde4c8; padding: 4px 6px; vertical-align: top; }}
 .flag-table a {{ color: #b3261e; text-decoration: none; }}
 .flag-table a:hover {{ text-decoration: underline; }}
