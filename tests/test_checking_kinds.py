@@ -23,7 +23,7 @@ from drafter.drafting import Drafter
 from drafter.facts import parse_facts_text
 from drafter.fakes import ScriptedGenerator
 from drafter.settings import Settings
-from drafter.store import DraftStore
+from drafter.storage.drafts import DraftStore
 from drafter.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
