@@ -31,8 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from drafter.chunking import Chunk  # noqa: E402
-from drafter.index import COLLECTION, HNSW  # noqa: E402
+from drafter.corpus.chunking import Chunk  # noqa: E402
+from drafter.corpus.index import COLLECTION, HNSW  # noqa: E402
 from drafter.settings import Settings  # noqa: E402
 from drafter.workspace import Workspace  # noqa: E402
 

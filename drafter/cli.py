@@ -77,7 +77,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from .retrieval import Filters
+    from .retrieval.search import Filters
 
     return Filters(doc_ids=args.doc or None, positions=args.position or None, levels=args.level or None)
 
@@ -383,7 +383,7 @@ def _add_facts_commands(sub: argparse._SubParsersAction) -> None:
 
 # --- mcp ------------------------------------------------------------------------------------------------
 def _cmd_mcp(args: argparse.Namespace) -> int:
-    from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)
+    from .mcp.server import main as mcp_main  # the SDK loads only for this command (and `serve`)
 
     return mcp_main()
 

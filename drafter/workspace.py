@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
 from .checking.copied import CopyIndex
-from .drafting import Drafter, DraftEvent, DraftRun, EventSink, check_outline
-from .embedding import Embedder
+from .corpus.embedding import Embedder
+from .corpus.index import CorpusIndex, DocInfo, Progress, RefreshReport
+from .drafting.generation import Generator, OpenAIGenerator
+from .drafting.pipeline import Drafter, DraftEvent, DraftRun, EventSink, check_outline
 from .errors import BadFileError, InputError, SearchIndexError
 from .facts import Facts
-from .generation import Generator, OpenAIGenerator
-from .index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .models import Draft, OutlineSection, Section
 
 if TYPE_CHECKING:
     from .materials import ExtractionResult
-from .retrieval import Filters, Hit, Mode, Retriever
+from .checking.trace import Trace
+from .retrieval.search import Filters, Hit, Mode, Retriever
 from .settings import Settings
 from .storage.drafts import DraftStore
-from .trace import Trace
 
 
 class Workspace:
@@ -196,9 +196,9 @@ class Workspace:
 
     def export(self, draft_id: str, fmt: str, *, trace: bool = False) -> bytes:
         """The draft as .docx (with the 核对表 as an appendix when `trace`), .md, or the 核对表 alone as .xlsx."""
-        from .export import build_docx, to_markdown
-        from .trace import trace as trace_of
-        from .trace_export import add_appendix, to_xlsx
+        from .checking.trace import trace as trace_of
+        from .export.document import build_docx, to_markdown
+        from .export.trace import add_appendix, to_xlsx
 
         draft = self.store.get(draft_id)
         if fmt == "docx":
@@ -218,7 +218,7 @@ class Workspace:
 
     def trace(self, draft_id: str) -> Trace:
         """The 核对表: every amount and date of the draft with its fact and that fact's source, or its flag."""
-        from .trace import trace
+        from .checking.trace import trace
 
         return trace(self.store.get(draft_id))
 

@@ -16,11 +16,11 @@ from docx import Document
 
 import ui
 from drafter.checking.flags import Flag
-from drafter.embedding import HashEmbedder
+from drafter.corpus.embedding import HashEmbedder
+from drafter.drafting.outline import plan_outline
 from drafter.errors import FactsError
 from drafter.facts import Facts, parse_facts_text
 from drafter.models import Draft, Section, Source
-from drafter.outline import plan_outline
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 
@@ -408,7 +408,7 @@ def test_llm_stream_shows_text_as_it_comes_and_a_failed_section_can_be_retried(
         handlers: ui.DrafterUI, tmp_path: Path) -> None:
     """Through a real OpenAI-compatible server: deltas re-render the draft while it streams; the section whose
     requests all fail is shown as failed (with why), selected for retry, and regenerating it succeeds."""
-    from drafter.generation import OpenAIGenerator
+    from drafter.drafting.generation import OpenAIGenerator
     from tests.support.fake_openai import FakeOpenAI
 
     reply = "工会扎实推进各项工作，服务职工的能力不断增强，各项工作取得了良好成效。"

@@ -102,7 +102,7 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     api.include_router(corpus.router)
     api.include_router(materials.router)
     app.include_router(api)
-    from ..mcp_server import mount_http  # MCP for AI assistants, behind the same guard as the API
+    from ..mcp.server import mount_http  # MCP for AI assistants, behind the same guard as the API
 
     mount_http(app, ws, MCP_PATH)
     key = ws.settings.api_key

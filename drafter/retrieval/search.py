@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .chunking import Chunk
-from .errors import InputError
-from .index import CorpusIndex
+from ..corpus.chunking import Chunk
+from ..corpus.index import CorpusIndex
+from ..errors import InputError
 from .related_words import RelatedWords, is_word, load_shipped_words, shipped_words_path, word_vectors
 from .thesaurus import expand
 

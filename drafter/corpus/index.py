@@ -22,12 +22,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import BadFileError, InputError, NotFoundError, SearchIndexError
+from ..settings import Settings
 from .chunking import Chunk, chunk_document
 from .documents import Document, load_file, make_doc_id, parse_document, read_text_file
 from .embedcache import EmbeddingCache, shipped_path
 from .embedding import DrafterEmbeddingFunction, Embedder, make_embedder
-from .errors import BadFileError, InputError, NotFoundError, SearchIndexError
-from .settings import Settings
 from .tokens import get_encoding
 
 COLLECTION = "drafter_chunks"
@@ -270,7 +270,7 @@ class CorpusIndex:
         """Embed the words of newly added summaries now, so the first search after an upload need not (the
         bundled corpus's word vectors ship in corpus/embeddings/)."""
         if chunks:
-            from .related_words import prepare
+            from ..retrieval.related_words import prepare
 
             prepare(self, chunks)
 
