@@ -25,7 +25,9 @@ _LEVEL_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(rf"^[（(]\s*[{_CN_NUM}]{{1,3}}\s*[）)]\s*[、.．]?\s*")),
     (3, re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[（(]\d{1,2}[）)]|\d{1,2}\s*[）)])\s*")),
 )
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# Markdown markers, nested ones included (`# ## 一、…`): the last marker counts. One pass, no recursion
+# (a line of 60,000 `# ` used to exhaust the stack).
+_MD_HEADING = re.compile(r"(?:#{1,6}\s+)*(#{1,6})\s+")
 _SENTENCE_END = re.compile(r"[。；！？]")
 
 _SHORTCOMING_HEADING = re.compile(r"不足|差距|薄弱|存在的?(主要)?问题|问题[和与及]")
@@ -39,7 +41,7 @@ _CLOSING_CUES = ("总之", "总而言之", "总的来说", "总的看", "回顾"
 PLACEHOLDER_RE = re.compile(r"20[xX×_]{2}|[xX×]{2,}|_{2,}|\*+|(?<![A-Za-z])[xX×](?![A-Za-z])|某某|XX")
 
 _BOILERPLATE_LINES = re.compile(r"^(当前位置[:：].*内容页|本文来自.*|更多.*请访问.*)$")
-_INLINE_JUNK = re.compile(r"#from.*?end#")
+_JUNK_OPEN, _JUNK_CLOSE = "#from", "end#"  # inline ad markers of the scraped site: `#from…end#` on one line
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”‘’（）《》、。，：；！？]"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 
@@ -83,7 +85,7 @@ class Document:
 def clean_text(raw: str) -> str:
     """Normalise scraped text: drop boilerplate, restore full-width punctuation, one blank line between paras."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").lstrip("\ufeff")
-    text = _INLINE_JUNK.sub("", text)
+    text = _drop_inline_junk(text)
     # `?` between CJK inside a quoted title is a mangled middle dot (“欢乐虎年·温馨之家”).
     text = re.sub(r"(“[^”\n]{1,20}?[\u4e00-\u9fff])\?(?=[\u4e00-\u9fff][^”\n]{0,20}”)", r"\1·", text)
     for half, full in _HALF_TO_FULL.items():
@@ -91,8 +93,9 @@ def clean_text(raw: str) -> str:
         text = re.sub(rf"(?<={_CJK}){esc}|{esc}(?={_CJK})", full, text)
     # Straight double quotes around CJK become curly ones, alternating open/close within a paragraph.
     text = "\n".join(_curl_quotes(line) for line in text.split("\n"))
-    # Half-width brackets around a CJK numeral or CJK text become full-width.
-    text = re.sub(r"\(([^()\n]*[\u4e00-\u9fff][^()\n]*)\)", r"（\1）", text)
+    # Half-width brackets around a CJK numeral or CJK text become full-width. The possessive run and the
+    # CJK test in Python keep this linear: `[^()]*[CJK][^()]*\)` backtracked quadratically on `(` + CJK.
+    text = _HALF_BRACKETS.sub(_full_brackets, text)
     text = re.sub(rf"\((?=[{_CN_NUM}])", "（", text)
     paras = []
     for line in text.split("\n"):
@@ -102,6 +105,35 @@ def clean_text(raw: str) -> str:
         line = re.sub(r"(?<=[\u4e00-\u9fff“”，。、；：]) (?=[\u4e00-\u9fff“”，。、；：])", "", line)
         paras.append(line)
     return "\n\n".join(paras) + ("\n" if paras else "")
+
+
+_HALF_BRACKETS = re.compile(r"\(([^()\n]*+)\)")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _full_brackets(m: re.Match[str]) -> str:
+    return f"（{m.group(1)}）" if _HAS_CJK.search(m.group(1)) else m.group(0)
+
+
+def _drop_inline_junk(text: str) -> str:
+    """Remove `#from…end#` spans (shortest, within one line), in one left-to-right pass.
+
+    The regex `#from.*?end#` rescanned the rest of the line from every unterminated `#from`: quadratic.
+    """
+    if _JUNK_OPEN not in text:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        pos, parts = 0, []
+        while (i := line.find(_JUNK_OPEN, pos)) >= 0:
+            j = line.find(_JUNK_CLOSE, i + len(_JUNK_OPEN))
+            if j < 0:  # no terminator after this marker, so none after any later one on this line either
+                break
+            parts.append(line[pos:i])
+            pos = j + len(_JUNK_CLOSE)
+        parts.append(line[pos:])
+        out.append("".join(parts))
+    return "\n".join(out)
 
 
 def _curl_quotes(line: str) -> str:
@@ -133,9 +165,13 @@ def heading_level(line: str) -> tuple[int, str] | None:
     """
     md = _MD_HEADING.match(line)
     if md:
-        inner = md.group(2).strip()
-        found = heading_level(inner)
-        return (found[0], found[1]) if found else (min(len(md.group(1)), 3), inner)
+        inner = line[md.end() :].strip()
+        found = _numbered_level(inner)
+        return found if found else (min(len(md.group(1)), 3), inner)
+    return _numbered_level(line)
+
+
+def _numbered_level(line: str) -> tuple[int, str] | None:
     for level, pattern in _LEVEL_PATTERNS:
         m = pattern.match(line)
         if not m:
@@ -324,7 +360,8 @@ def load_file(path: str | Path) -> Document:
     return parse_document(read_text_file(p), make_doc_id(p.name), source=str(p))
 
 
-_SEED_HEADER = re.compile(r"^\s*\d{4}年工会年度工作总结范文\s*篇\s*(\d+)\s*$", re.M)
+# `[ \t]*`, not `\s*`: with re.M, `^\s*` spanned newlines and rescanned every blank run from each line start.
+_SEED_HEADER = re.compile(r"^[ \t]*\d{4}年工会年度工作总结范文[ \t]*篇[ \t]*(\d+)[ \t]*$", re.M)
 
 
 def split_seed(raw: str) -> list[tuple[int, str]]:
