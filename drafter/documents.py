@@ -18,6 +18,15 @@ from .errors import BadFileError
 Position = Literal["title", "opening", "body", "closing", "shortcomings", "plans"]
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx")
 
+# Size limits. An annual summary is 3–30 thousand characters; a 100-page .docx has a few MB of XML.
+MAX_TEXT_CHARS = 500_000  # beyond this it is not one summary (and would take ~4 min to embed)
+MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024  # .txt/.md, checked before reading
+MAX_DOCX_FILE_BYTES = 50 * 1024 * 1024
+MAX_DOCX_PARTS = 1000  # Word writes 10–30; one per picture beyond that
+MAX_DOCX_XML_BYTES = 30 * 1024 * 1024  # inflated XML, the part python-docx parses
+MAX_DOCX_TOTAL_BYTES = 100 * 1024 * 1024  # inflated, pictures included (python-docx holds them in memory)
+MAX_DOCX_RATIO = 100  # inflated/compressed for a part over 1 MB: XML deflates 5–20x, pictures ~1x
+
 _CN_NUM = "一二三四五六七八九十百零〇两"
 # Heading markers at three levels. Level 1: 一、 ; level 2: （一）(一) ; level 3: 1、 1. （1）(1)
 _LEVEL_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
@@ -319,10 +328,14 @@ def read_text_file(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise BadFileError(str(path), f"不支持的文件类型 {suffix or '（无扩展名）'}")
+    limit = MAX_DOCX_FILE_BYTES if suffix == ".docx" else MAX_TEXT_FILE_BYTES
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise BadFileError(str(path), f"文件过大（{_mb(size)}，上限 {_mb(limit)}），不像一篇年度总结")
         data = path.read_bytes()
     except OSError as exc:
-        raise BadFileError(str(path), f"无法打开（{exc.strerror}）") from exc
+        raise BadFileError(str(path), f"无法打开（{exc.strerror or type(exc).__name__}）") from exc
     if suffix == ".docx":
         text = _read_docx(path, data)
     else:
@@ -332,14 +345,56 @@ def read_text_file(path: Path) -> str:
             raise BadFileError(str(path), "不是 UTF-8 编码的文本（如为 GBK，请另存为 UTF-8）") from exc
         if "\x00" in text:
             raise BadFileError(str(path), "看起来是二进制文件，不是文本")
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadFileError(str(path), f"文字过长（{len(text)} 字，上限 {MAX_TEXT_CHARS} 字），不像一篇年度总结；"
+                                      "请拆分后分别上传")
     if not re.search(r"[\u4e00-\u9fff]", text):
         raise BadFileError(str(path), "文件为空或不含中文内容")
     return text
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def check_docx_archive(path: Path, data: bytes) -> None:
+    """Refuse a .docx whose parts would inflate past the limits, before anything is inflated.
+
+    The sizes come from the zip's central directory. A lying header does not get past this: zipfile stops
+    reading a member at its declared size and then fails the CRC check, so a declared size bounds the output.
+    """
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise BadFileError(str(path), "不是有效的 .docx 文件（文件可能已损坏）") from exc
+    if len(infos) > MAX_DOCX_PARTS:
+        raise BadFileError(str(path), f"压缩包内有 {len(infos)} 个部件（正常的 .docx 不超过 {MAX_DOCX_PARTS} 个），"
+                                      "疑似恶意构造的文件，已拒绝")
+    xml_total = total = 0
+    for info in infos:
+        size = info.file_size
+        if size > 1024 * 1024 and size > MAX_DOCX_RATIO * max(info.compress_size, 1):
+            raise BadFileError(
+                str(path), f"部件 {info.filename} 解压后异常膨胀（{info.compress_size} 字节解压为 {_mb(size)}，"
+                           f"超过 {MAX_DOCX_RATIO} 倍），疑似“压缩炸弹”，已拒绝")
+        total += size
+        if not info.filename.lower().startswith("word/media/"):
+            xml_total += size
+    if xml_total > MAX_DOCX_XML_BYTES:
+        raise BadFileError(str(path), f"解压后正文部分过大（{_mb(xml_total)}，上限 {_mb(MAX_DOCX_XML_BYTES)}），"
+                                      "不像一篇年度总结；请删去无关内容，或另存为 .txt 后上传")
+    if total > MAX_DOCX_TOTAL_BYTES:
+        raise BadFileError(str(path), f"解压后过大（{_mb(total)}，上限 {_mb(MAX_DOCX_TOTAL_BYTES)}），"
+                                      "请删去图片后再上传")
+
+
 def _read_docx(path: Path, data: bytes) -> str:
     import io
 
+    check_docx_archive(path, data)
     import docx  # python-docx; imported here because it costs ~0.2 s and most runs never read .docx
 
     try:

@@ -95,3 +95,111 @@ def test_markdown_heading_nesting_without_recursion() -> None:
     with hang_guard(10):
         assert heading_level("# " * 50_000 + "工会")[1] == "工会"
 
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (4) Zip bombs and other hostile .docx files are refused before anything is inflated
+
+
+def _docx_bytes(paragraphs: list[str]) -> bytes:
+    import io
+
+    import docx
+
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def _rezip(data: bytes, replace: dict[str, bytes], extra: dict[str, bytes] | None = None) -> bytes:
+    """The same .docx with some parts replaced or added (deflated, as Word writes them)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
+        for name, blob in (extra or {}).items():
+            dst.writestr(name, blob)
+    return out.getvalue()
+
+
+SUMMARY_PARAS = ["某公司2023年工会工作总结", "一年来，公司工会做了大量工作。", "一、关心困难职工", "走访慰问困难职工家庭25户。"]
+
+
+def _document_xml(paragraphs: list[str], padding: int = 0) -> bytes:
+    """A well-formed document.xml; `padding` bytes of whitespace after each paragraph deflate ~1000-fold."""
+    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+    body = b"".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>".encode() + b" " * padding for p in paragraphs)
+    return head + body + b"</w:body></w:document>"
+
+
+def test_docx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    from drafter.documents import read_text_file
+    from drafter.errors import BadFileError
+
+    xml = _document_xml(SUMMARY_PARAS * 13, padding=1024 * 1024)  # 52 paragraphs, 52 MB inflated
+    bomb = _rezip(_docx_bytes(SUMMARY_PARAS), {"word/document.xml": xml})
+    assert len(bomb) < 300_000
+    path = tmp_path / "炸弹.docx"
+    path.write_bytes(bomb)
+    with hang_guard(20), pytest.raises(BadFileError) as err:
+        read_text_file(path)
+    assert "解压" in err.value.reason and "document.xml" in err.value.reason
+
+
+def _corpus_text() -> str:
+    from drafter.settings import REPO_ROOT
+
+    return "".join(p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "corpus").glob("seed-*.txt")))
+
+
+def test_docx_with_too_much_inflated_text_is_refused(tmp_path: Path) -> None:
+    """Not a bomb by ratio (varied text deflates ~3x) but far too big to be a summary."""
+    from drafter.documents import read_text_file
+    from drafter.errors import BadFileError
+
+    paras = [p for p in _corpus_text().split("\n") if p.strip()]
+    xml = _document_xml(paras * 300)
+    assert len(xml) > 31 * 1024 * 1024
+    path = tmp_path / "big.docx"
+    path.write_bytes(_rezip(_docx_bytes(SUMMARY_PARAS), {"word/document.xml": xml}))
+    with hang_guard(20), pytest.raises(BadFileError) as err:
+        read_text_file(path)
+    assert "过大" in err.value.reason
+
+
+def test_text_far_too_long_for_a_summary_is_refused(tmp_path: Path) -> None:
+    from drafter.documents import read_text_file
+    from drafter.errors import BadFileError
+
+    path = tmp_path / "long.txt"
+    path.write_text(_corpus_text() * 15, encoding="utf-8")  # 590k characters
+    with pytest.raises(BadFileError) as err:
+        read_text_file(path)
+    assert "过长" in err.value.reason
+
+
+def test_docx_with_too_many_parts_is_refused(tmp_path: Path) -> None:
+    from drafter.documents import read_text_file
+    from drafter.errors import BadFileError
+
+    extra = {f"customXml/item{i}.xml": b"<a/>" for i in range(3000)}
+    path = tmp_path / "parts.docx"
+    path.write_bytes(_rezip(_docx_bytes(SUMMARY_PARAS), {}, extra))
+    with pytest.raises(BadFileError) as err:
+        read_text_file(path)
+    assert "3" in err.value.reason and "部件" in err.value.reason
+
+
+def test_ordinary_docx_still_reads(tmp_path: Path) -> None:
+    from drafter.documents import read_text_file
+
+    path = tmp_path / "ok.docx"
+    path.write_bytes(_docx_bytes(SUMMARY_PARAS * 200))
+    assert "走访慰问困难职工家庭25户" in read_text_file(path)
