@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,6 +301,42 @@ def _looks_like_closing(para: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------------------
 # Documents from text and files
+
+
+MAX_NAME_BYTES = 255  # what ext4 and most file systems allow for one name
+
+
+def safe_upload_name(name: str | None) -> str:
+    """The file name to store an upload under, or BadFileError (in Chinese) saying what is wrong with it.
+
+    Path components are dropped (a browser on Windows may send `C:\\Users\\…\\a.docx`; a hostile client sends
+    `../../x.txt`); nothing is left, `.`/`..`, control characters (NUL), more than 255 bytes and unsupported
+    types are refused. Call it on every uploaded name before touching the disk.
+    """
+    shown = (name or "").replace("\x00", "\\0")
+    shown = shown if len(shown) <= 80 else shown[:77] + "…"
+    if not name or not name.strip():
+        raise BadFileError(shown or "（无文件名）", "缺少文件名")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise BadFileError(shown, "文件名含有控制字符（如 NUL），请改名后再上传")
+    base = re.split(r"[/\\]", name)[-1].strip()
+    if base in ("", ".", ".."):
+        raise BadFileError(shown, "文件名无效（不能为空，也不能是“.”“..”或目录）")
+    size = len(base.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        raise BadFileError(shown, f"文件名过长（{size} 字节，上限 {MAX_NAME_BYTES} 字节，约 85 个汉字），请改短后再上传")
+    suffix = Path(base).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise BadFileError(base, f"不支持的文件类型 {suffix or '（无扩展名）'}，请上传 .docx、.txt 或 .md")
+    return base
+
+
+def name_key(name: str) -> str:
+    """What makes two file names "the same document name": the stem, case and width folded.
+
+    `Dup.md`, `dup.txt` and `ＤＵＰ.docx` share a key; a re-upload under such a name is a replacement.
+    """
+    return unicodedata.normalize("NFKC", Path(name).stem).casefold().strip()
 
 
 def make_doc_id(name: str) -> str:

@@ -265,10 +265,22 @@ class Retriever:
             for i in scores:
                 if chunks[i].position != "body":
                     scores[i] *= NON_BODY_TOPIC_WEIGHT
-        order = sorted(scores, key=lambda i: -scores[i])
+        order = _unique_texts(sorted(scores, key=lambda i: -scores[i]), chunks)
         if diversify:
             order = _diversify(order, scores, chunks, k)
         return [Hit(chunks[i], scores[i], ranks.get(i, {})) for i in order[:k]]
+
+
+def _unique_texts(order: list[int], chunks: list[Chunk]) -> list[int]:
+    """A passage copied into several documents takes one slot (its best-ranked copy), not several."""
+    seen: set[str] = set()
+    out = []
+    for i in order:
+        text = chunks[i].text
+        if text not in seen:
+            seen.add(text)
+            out.append(i)
+    return out
 
 
 def _diversify(order: list[int], scores: dict[int, float], chunks: list[Chunk], k: int) -> list[int]:

@@ -4,6 +4,7 @@ colliding ids, changes made by another process, crashes mid-add, and duplicate d
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,3 +204,305 @@ def test_ordinary_docx_still_reads(tmp_path: Path) -> None:
     path = tmp_path / "ok.docx"
     path.write_bytes(_docx_bytes(SUMMARY_PARAS * 200))
     assert "走访慰问困难职工家庭25户" in read_text_file(path)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shared by the corpus tests below
+
+SUMMARY = ("某某公司2022年工会工作总结\n\n一年来，公司工会在上级工会领导下做了大量工作。\n\n一、关心困难职工\n\n"
+           "走访慰问困难职工家庭25户。\n\n二、开展劳动竞赛\n\n组织技能比武3场，参赛职工180人次。\n")
+
+
+def _summary(tag: str) -> str:
+    """A distinct small summary; `tag` is a made-up word only this document contains."""
+    return (f"{tag}公司2022年工会工作总结\n\n一年来，{tag}公司工会认真履职。\n\n一、关心困难职工\n\n"
+            f"走访慰问{tag}困难职工家庭25户。\n\n二、开展劳动竞赛\n\n组织{tag}技能比武3场。\n")
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _doc_ids_everywhere(ws) -> tuple[set[str], set[str], set[str]]:  # type: ignore[no-untyped-def]
+    """(listed, in the chunk table, in Chroma): what list shows and what search can return."""
+    ws.ensure_index()
+    listed = {d.doc_id for d in ws.list_documents()}
+    table = {c.doc_id for c in ws.index.chunks()}
+    col = ws.index.collection()
+    dense = {m["doc_id"] for m in col.get(include=["metadatas"], limit=100_000)["metadatas"]}
+    return listed, table, dense
+
+
+def _assert_agree(ws) -> set[str]:  # type: ignore[no-untyped-def]
+    listed, table, dense = _doc_ids_everywhere(ws)
+    assert listed == table == dense
+    return listed
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (6) Upload names
+
+
+@pytest.mark.parametrize("name", ["..", ".", "/", "a\x00b.txt", "二〇二二年度工会工作总结" * 8 + ".txt", "", "x/"])
+def test_safe_upload_name_refuses_bad_names(name: str) -> None:
+    from drafter.documents import safe_upload_name
+    from drafter.errors import BadFileError
+
+    with pytest.raises(BadFileError) as err:
+        safe_upload_name(name)
+    assert re.search(r"[\u4e00-\u9fff]", err.value.reason)
+
+
+def test_safe_upload_name_keeps_only_the_last_component() -> None:
+    from drafter.documents import safe_upload_name
+
+    assert safe_upload_name("../../etc/总结.txt") == "总结.txt"
+    assert safe_upload_name("C:\\Users\\王\\2022年总结.docx") == "2022年总结.docx"
+    assert safe_upload_name("二〇二二年度总结.md") == "二〇二二年度总结.md"
+
+
+def test_bad_upload_names_do_not_drop_good_files(fast_ws) -> None:  # type: ignore[no-untyped-def]
+    long_name = "二〇二二年度工会工作总结" * 8 + ".txt"
+    files = [("..", b"x"), (".", b"x"), ("/", b"x"), ("a\x00.txt", b"x"), (long_name, _summary("长名").encode()),
+             ("好文件.txt", _summary("好文件").encode()), ("second.md", _summary("第二篇").encode())]
+    added, errors = fast_ws.add_uploads(files)
+    assert sorted(d.source for d in added) == ["second.md", "好文件.txt"]
+    assert len(errors) == 5
+    assert all(re.search(r"[\u4e00-\u9fff]", e.reason) for e in errors)
+    assert any("过长" in e.reason for e in errors) and any("控制字符" in e.reason for e in errors)
+    listed = _assert_agree(fast_ws)
+    assert {d.doc_id for d in added} <= listed
+
+
+def test_one_unexpected_failure_does_not_drop_the_other_files(fast_ws, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import drafter.index as index_mod
+
+    real = index_mod.read_text_file
+
+    def flaky(path: Path) -> str:
+        if path.name == "boom.txt":
+            raise RuntimeError("unexpected")
+        return real(path)
+
+    monkeypatch.setattr(index_mod, "read_text_file", flaky)
+    good = _write(tmp_path, "fine.txt", _summary("正常"))
+    boom = _write(tmp_path, "boom.txt", _summary("爆炸"))
+    added, errors = fast_ws.add_documents([boom, good])
+    assert [d.doc_id for d in added] == ["fine"] and [Path(e.path).name for e in errors] == ["boom.txt"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (7) Ids never collide, a name in use is never overwritten silently, list and search agree
+
+
+def test_bundled_ids_are_reserved(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from drafter.retrieval import Filters
+
+    added, errors = fast_ws.add_documents([_write(tmp_path, "seed-01.txt", _summary("影子"))])
+    assert not errors and added[0].doc_id != "seed-01" and added[0].doc_id.startswith("seed-01")
+    docs = {d.doc_id: d for d in fast_ws.list_documents()}
+    assert docs["seed-01"].bundled and docs["seed-01"].title == "2023年工会年度工作总结范文 篇1"
+    assert not docs[added[0].doc_id].bundled
+    hits = fast_ws.search("影子技能比武", 3, filters=Filters(doc_ids=[added[0].doc_id]))
+    assert hits and "影子" in hits[0].chunk.text
+    assert all("影子" not in h.chunk.text for h in fast_ws.search("技能比武", 5, filters=Filters(doc_ids=["seed-01"])))
+    _assert_agree(fast_ws)
+
+
+def test_same_name_is_refused_unless_replace(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, _ = fast_ws.add_documents([_write(tmp_path, "dup.txt", _summary("甲乙"))])
+    other = tmp_path / "other"
+    other.mkdir()
+    added, errors = fast_ws.add_documents([_write(other, "Dup.md", _summary("丙丁"))])
+    assert added == [] and "dup" in errors[0].reason and "替换" in errors[0].reason
+    assert [c for c in fast_ws.index.chunks() if "甲乙" in c.text] and not [c for c in fast_ws.index.chunks() if "丙丁" in c.text]
+    added, errors = fast_ws.add_documents([other / "Dup.md"], replace=True)
+    assert not errors and added[0].doc_id == first[0].doc_id and added[0].source == "Dup.md"
+    texts = " ".join(c.text for c in fast_ws.index.chunks())
+    assert "丙丁" in texts and "甲乙" not in texts
+    assert len([d for d in fast_ws.list_documents() if not d.bundled]) == 1
+    _assert_agree(fast_ws)
+
+
+def test_cli_add_replace_flag(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    from drafter.cli import main as cli_main
+
+    monkeypatch.setenv("DRAFTER_EMBED_MODEL", "hash-bigram-256")
+    path = _write(tmp_path, "年度总结.txt", _summary("初版"))
+    assert cli_main(["add", str(path)]) == 0
+    path.write_text(_summary("修订版"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli_main(["add", str(path)]) == 2
+    assert "--replace" in capsys.readouterr().err
+    assert cli_main(["add", "--replace", str(path)]) == 0
+    assert "已添加" in capsys.readouterr().out
+    assert cli_main(["list", "--json"]) == 0
+    import json
+
+    docs = [d for d in json.loads(capsys.readouterr().out)["documents"] if not d["bundled"]]
+    assert len(docs) == 1 and "修订版" in docs[0]["title"]
+
+
+def test_list_and_search_agree_after_every_step(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base = _assert_agree(fast_ws)
+    steps = [
+        ("add", "a.txt", "甲"), ("add", "b.md", "乙"), ("add", "seed-02.txt", "丙"), ("add", "A.md", "丁"),
+        ("replace", "A.md", "戊"), ("remove", "b", ""), ("add", "b.txt", "己"), ("remove", "a", ""),
+        ("add", "总结.docx.txt", "庚"), ("add", "总结.txt", "辛"),
+    ]
+    for i, (op, name, tag) in enumerate(steps):
+        if op == "remove":
+            fast_ws.remove_document(name)
+        else:
+            folder = tmp_path / str(i)
+            folder.mkdir()
+            fast_ws.add_documents([_write(folder, name, _summary(tag))], replace=op == "replace")
+        listed = _assert_agree(fast_ws)
+        assert base <= listed
+    user = {d.doc_id for d in fast_ws.list_documents() if not d.bundled}
+    assert len(user) == len({d.doc_id.casefold() for d in fast_ws.list_documents()}) - len(base)
+    assert len(user) == 4  # seed-02-2, b, and the two 总结 names
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (8) Changes made by another process; crashes mid-add
+
+
+def _hash_ws(data_dir: Path):  # type: ignore[no-untyped-def]
+    from drafter.embedding import HashEmbedder
+    from drafter.settings import Settings
+    from drafter.workspace import Workspace
+
+    return Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder())
+
+
+def test_a_second_index_on_the_same_data_dir_sees_adds_and_removes(data_dir: Path, tmp_path: Path) -> None:
+    from drafter.retrieval import Filters
+
+    server, cli = _hash_ws(data_dir), _hash_ws(data_dir)
+    server.refresh_index()
+    assert server.search("技能比武", 3)  # warm: chunks, BM25 and Chroma loaded in the "server"
+    added, _ = cli.add_documents([_write(tmp_path, "外部.txt", _summary("琥珀"))])
+    doc_id = added[0].doc_id
+    hits = server.search("琥珀技能比武", 5, filters=Filters(doc_ids=[doc_id]))
+    assert hits and all(h.chunk.doc_id == doc_id for h in hits)
+    dense = server.search("琥珀技能比武", 5, mode="dense", filters=Filters(doc_ids=[doc_id]))
+    assert dense and dense[0].chunk.doc_id == doc_id  # the vectors too, not only the chunk table
+    assert doc_id in {d.doc_id for d in server.list_documents()}
+    _assert_agree(server)
+    cli.remove_document(doc_id)
+    assert not server.search("琥珀技能比武", 5, filters=Filters(doc_ids=[doc_id]))
+    assert doc_id not in _assert_agree(server)
+
+
+def _drafter_env(data_dir: Path) -> dict[str, str]:
+    import os
+
+    from drafter.settings import REPO_ROOT
+
+    return {**os.environ, "DRAFTER_DATA_DIR": str(data_dir), "DRAFTER_EMBED_MODEL": "hash-bigram-256",
+            "PYTHONPATH": str(REPO_ROOT)}
+
+
+def test_cli_add_in_another_process_is_found_by_a_running_workspace(data_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from drafter.retrieval import Filters
+
+    server = _hash_ws(data_dir)
+    server.refresh_index()
+    server.search("技能比武", 3)
+    path = _write(tmp_path, "cli_doc.txt", _summary("玛瑙"))
+    subprocess.run([sys.executable, "-m", "drafter", "add", str(path)], env=_drafter_env(data_dir), check=True,
+                   capture_output=True, timeout=300)
+    hits = server.search("玛瑙技能比武", 3, filters=Filters(doc_ids=["cli_doc"]))
+    assert hits and hits[0].chunk.doc_id == "cli_doc"
+    assert "dense" in hits[0].ranks
+    _assert_agree(server)
+
+
+@pytest.mark.parametrize("failing_step", ["_embed_and_add", "_write_chunks", "_write_manifest"])
+def test_a_failure_mid_add_leaves_nothing(fast_ws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                          failing_step: str) -> None:
+    from drafter.errors import NotFoundError
+    from drafter.index import CorpusIndex
+
+    before = _assert_agree(fast_ws)
+
+    def crash(self: object, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated crash")
+
+    with monkeypatch.context() as m:
+        m.setattr(CorpusIndex, failing_step, crash)
+        with pytest.raises(RuntimeError):
+            fast_ws.add_documents([_write(tmp_path, "half.txt", _summary("半截"))])
+    assert _assert_agree(fast_ws) == before
+    assert not (fast_ws.index.docs_dir / "half.txt").exists()
+    with pytest.raises(NotFoundError):
+        fast_ws.remove_document("half")
+    fresh = _hash_ws(fast_ws.settings.data_dir)  # a restart sees the same
+    assert _assert_agree(fresh) == before
+    added, errors = fresh.add_documents([tmp_path / "half.txt"])  # and the file can be added afterwards
+    assert not errors and added[0].doc_id == "half"
+    assert "half" in _assert_agree(fresh)
+
+
+def test_kill_9_mid_add_leaves_a_complete_listed_document(data_dir: Path, tmp_path: Path) -> None:
+    """A real SIGKILL after the document is committed but before it is indexed: the next process adopts it."""
+    import subprocess
+    import sys
+
+    _hash_ws(data_dir).refresh_index()
+    path = _write(tmp_path, "killed.txt", _summary("翡翠"))
+    script = (
+        "import os, signal, sys\n"
+        "from drafter.index import CorpusIndex\n"
+        "CorpusIndex._embed_and_add = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "from drafter.cli import main\n"
+        "sys.exit(main(['add', sys.argv[1]]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], env=_drafter_env(data_dir),
+                          capture_output=True, timeout=300)
+    assert proc.returncode == -9
+    ws = _hash_ws(data_dir)
+    listed = _assert_agree(ws)
+    assert "killed" in listed
+    assert any("翡翠" in h.chunk.text for h in ws.search("翡翠技能比武", 5))
+    ws.remove_document("killed")
+    assert "killed" not in _assert_agree(_hash_ws(data_dir))  # and it does not come back
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (15) Duplicate documents
+
+
+def test_identical_content_under_another_name_is_refused(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from drafter.settings import REPO_ROOT
+
+    first, _ = fast_ws.add_documents([_write(tmp_path, "原件.txt", _summary("孪生"))])
+    added, errors = fast_ws.add_documents([_write(tmp_path, "副本.txt", _summary("孪生"))])
+    assert added == [] and first[0].doc_id in errors[0].reason and "相同" in errors[0].reason
+    seed = (REPO_ROOT / "corpus" / "seed-03.txt").read_text(encoding="utf-8")
+    added, errors = fast_ws.add_documents([_write(tmp_path, "我的范文.txt", seed)])
+    assert added == [] and "seed-03" in errors[0].reason
+    assert len([d for d in fast_ws.list_documents() if not d.bundled]) == 1
+
+
+def test_search_never_returns_the_same_text_twice(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from drafter.retrieval import Filters
+
+    shared = "\n\n二、开展劳动竞赛\n\n组织青工技能比武和岗位练兵，评选红旗班组9个，职工合理化建议168条。\n"
+    a = _write(tmp_path, "a.txt", _summary("子丑") + shared)
+    b = _write(tmp_path, "b.txt", _summary("寅卯").replace("二、开展劳动竞赛", "三、其他") + shared)
+    added, errors = fast_ws.add_documents([a, b])
+    assert not errors and len(added) == 2
+    ids = [d.doc_id for d in added]
+    hits = fast_ws.search("青工技能比武 红旗班组 合理化建议", 6, filters=Filters(doc_ids=ids))
+    texts = [h.chunk.text for h in hits]
+    assert any("红旗班组" in t for t in texts)
+    assert len(texts) == len(set(texts))
