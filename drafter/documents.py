@@ -304,6 +304,7 @@ def _looks_like_closing(para: str) -> bool:
 
 
 MAX_NAME_BYTES = 255  # what ext4 and most file systems allow for one name
+_NAME_HINT = "请给文件起一个普通的名字，如“2022年工会工作总结.docx”"
 
 
 def safe_upload_name(name: str | None) -> str:
@@ -316,15 +317,15 @@ def safe_upload_name(name: str | None) -> str:
     shown = (name or "").replace("\x00", "\\0")
     shown = shown if len(shown) <= 80 else shown[:77] + "…"
     if not name or not name.strip():
-        raise BadFileError(shown or "（无文件名）", "缺少文件名")
+        raise BadFileError(shown or "（无文件名）", "缺少文件名", hint=_NAME_HINT)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise BadFileError(shown, "文件名含有控制字符（如 NUL），请改名后再上传")
+        raise BadFileError(shown, "文件名含有控制字符（如 NUL），请改名后再上传", hint=_NAME_HINT)
     base = re.split(r"[/\\]", name)[-1].strip()
     if base in ("", ".", ".."):
-        raise BadFileError(shown, "文件名无效（不能为空，也不能是“.”“..”或目录）")
+        raise BadFileError(shown, "文件名无效（不能为空，也不能是“.”“..”或目录）", hint=_NAME_HINT)
     size = len(base.encode("utf-8"))
     if size > MAX_NAME_BYTES:
-        raise BadFileError(shown, f"文件名过长（{size} 字节，上限 {MAX_NAME_BYTES} 字节，约 85 个汉字），请改短后再上传")
+        raise BadFileError(shown, f"文件名过长（{size} 字节，上限 {MAX_NAME_BYTES} 字节，约 85 个汉字），请改短后再上传", hint=_NAME_HINT)
     suffix = Path(base).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise BadFileError(base, f"不支持的文件类型 {suffix or '（无扩展名）'}，请上传 .docx、.txt 或 .md")

@@ -26,6 +26,7 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,12 +36,13 @@ from .chunking import Chunk, chunk_document
 from .documents import Document, load_file, make_doc_id, name_key, parse_document, read_text_file
 from .embedcache import EmbeddingCache, shipped_path
 from .embedding import DrafterEmbeddingFunction, Embedder, make_embedder
-from .errors import BadFileError, InputError, NotFoundError, SearchIndexError
+from .errors import BadFileError, DocumentConflictError, InputError, NotFoundError, SearchIndexError
 from .settings import Settings
 from .tokens import get_encoding
 from .userdocs import ProcessLock, UserDocs
 
 COLLECTION = "drafter_chunks"
+_LIVE: weakref.WeakSet[CorpusIndex] = weakref.WeakSet()  # this process's indexes: who still uses a Chroma system
 SCHEMA_VERSION = 2
 # Default HNSW settings gave recall@10 ≈ 0.5 at 10k vectors here; these give ≈ 0.93 at ~3 ms.
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
@@ -92,6 +94,9 @@ class CorpusIndex:
         self._generation: str | None = None  # the manifest generation this process's chunks belong to
         self._stamp: tuple[Any, ...] | None = None  # (manifest, documents folder) stat when last in sync
         self._infos: list[DocInfo] | None = None  # the manifest's documents for that generation
+        self._retired: list[Any] = []  # Chroma systems replaced after another process's write
+        self._system: Any = None  # the Chroma system our collection lives in (embedded mode)
+        _LIVE.add(self)
 
     # --- configuration -----------------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -147,6 +152,7 @@ class CorpusIndex:
             if self._collection is not None and not reset:
                 return self._collection
             client = self._client()
+            self._system = getattr(client, "_system", None)
             if reset:
                 with contextlib.suppress(Exception):  # no collection yet is fine
                     client.delete_collection(COLLECTION)
@@ -172,7 +178,12 @@ class CorpusIndex:
                 from chromadb.api.shared_system_client import SharedSystemClient
 
                 key = str(self.settings.chroma_dir)
-                SharedSystemClient._identifier_to_system.pop(key, None)
+                for old in self._retired:  # retired one reopen ago: no search of ours still holds it
+                    if not any(ix._system is old for ix in list(_LIVE) if ix is not self):
+                        old.stop()
+                system = SharedSystemClient._identifier_to_system.pop(key, None)
+                self._retired = [system] if system is not None else []
+                self._system = None
                 SharedSystemClient._identifier_to_refcount.pop(key, None)
 
     # --- documents ---------------------------------------------------------------------------------------
@@ -435,15 +446,15 @@ class CorpusIndex:
             same_name = keys.get(key)
             twin = by_hash.get(doc.content_hash)
             if twin is not None and twin.doc_id != same_name:
-                refused.append(BadFileError(name, f"内容与已有文档《{twin.title}》（编号 {twin.doc_id}）完全相同，未重复添加"))
+                refused.append(DocumentConflictError(name, f"内容与已有文档《{twin.title}》（编号 {twin.doc_id}）完全相同，未重复添加"))
                 continue
             if twin is not None:  # the same file again under the same name: nothing to do
-                refused.append(BadFileError(name, f"与已有文档《{twin.title}》（编号 {twin.doc_id}）相同，没有变化"))
+                refused.append(DocumentConflictError(name, f"与已有文档《{twin.title}》（编号 {twin.doc_id}）相同，没有变化"))
                 continue
             if same_name is not None and not replace:
                 old = infos.get(same_name)
                 title = f"《{old.title}》" if old else ""
-                refused.append(BadFileError(
+                refused.append(DocumentConflictError(
                     name, f"已有同名文档{title}（编号 {same_name}）。如要用这个文件替换它，请选择“替换同名文档”"
                           "（命令行加 --replace），或改名后再上传"))
                 continue

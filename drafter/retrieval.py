@@ -147,9 +147,10 @@ class Retriever:
 
     # --- lexical -----------------------------------------------------------------------------------------
     def _lexical(self) -> tuple[Any, list[Chunk]]:
+        version = self.index.version  # read before the chunks: a change in between only rebuilds once more
         chunks = self.index.chunks()
         with self._lock:
-            if self._bm25 is None or self._bm25_version != self.index.version:
+            if self._bm25 is None or self._bm25_version != version:
                 import bm25s
 
                 init_jieba(str(self.index.settings.cache_dir))
@@ -160,7 +161,7 @@ class Retriever:
                 retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
                 self._bm25, self._vocab = retriever, vocab
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
-                self._bm25_version = self.index.version
+                self._bm25_version = version
             return self._bm25, chunks
 
     def _bm25_ranking(self, query: str, mask: np.ndarray | None) -> list[int]:

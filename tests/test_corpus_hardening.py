@@ -397,6 +397,12 @@ def test_a_second_index_on_the_same_data_dir_sees_adds_and_removes(data_dir: Pat
     cli.remove_document(doc_id)
     assert not server.search("琥珀技能比武", 5, filters=Filters(doc_ids=[doc_id]))
     assert doc_id not in _assert_agree(server)
+    # A third change: the server reopens Chroma again and retires the old client, which the other index
+    # in this process still uses: it must keep working.
+    again, _ = cli.add_documents([_write(tmp_path, "再来.txt", _summary("珊瑚"))])
+    assert server.search("珊瑚技能比武", 3, mode="dense", filters=Filters(doc_ids=[again[0].doc_id]))
+    assert cli.search("珊瑚技能比武", 3, mode="dense", filters=Filters(doc_ids=[again[0].doc_id]))
+    assert _assert_agree(server) == _assert_agree(cli)
 
 
 def _drafter_env(data_dir: Path) -> dict[str, str]:
@@ -418,8 +424,15 @@ def test_cli_add_in_another_process_is_found_by_a_running_workspace(data_dir: Pa
     server.refresh_index()
     server.search("技能比武", 3)
     path = _write(tmp_path, "cli_doc.txt", _summary("玛瑙"))
-    subprocess.run([sys.executable, "-m", "drafter", "add", str(path)], env=_drafter_env(data_dir), check=True,
-                   capture_output=True, timeout=300)
+    proc = subprocess.Popen([sys.executable, "-m", "drafter", "add", str(path)], env=_drafter_env(data_dir),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    searches = 0
+    while proc.poll() is None:  # the "server" keeps searching while the other process adds
+        assert len(server.search("技能比武", 3)) == 3
+        listed, table, _ = _doc_ids_everywhere(server)
+        assert listed == table
+        searches += 1
+    assert proc.wait(300) == 0 and searches > 0
     hits = server.search("玛瑙技能比武", 3, filters=Filters(doc_ids=["cli_doc"]))
     assert hits and hits[0].chunk.doc_id == "cli_doc"
     assert "dense" in hits[0].ranks
