@@ -54,6 +54,7 @@ from webui.render import (
     upload_problem,
 )
 from webui.theme import CSS, PALETTE, mount_options
+from webui.widgets import Widgets
 
 __all__ = [
     "EXAMPLE",
@@ -63,6 +64,7 @@ __all__ = [
     "DrafterUI",
     "OutlineError",
     "backend_label",
+    "build_app",
     "build_ui",
     "facts_from_form",
     "form_values",
@@ -126,10 +128,14 @@ def _html(value: str = "", **kwargs: Any) -> gr.HTML:
 
 
 def build_ui(workspace: Any) -> gr.Blocks:
-    ui = DrafterUI(workspace)
+    return build_app(workspace)[0]
+
+
+def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
+    """The Blocks, and the handlers bound to its widgets (tests call the handlers directly)."""
     # delete_cache: Gradio's copies of downloads/uploads older than a day are removed every 6 hours.
     with gr.Blocks(title=APP_TITLE, analytics_enabled=False, delete_cache=(6 * 3600, 86400)) as demo:
-        header = _html(ui.header_html(), head=f"<style>{CSS}</style>", elem_id="app-header")
+        header = _html(DrafterUI(workspace).header_html(), head=f"<style>{CSS}</style>", elem_id="app-header")
 
         draft_id = gr.State("")
         outline_state = gr.State([])
@@ -238,38 +244,46 @@ def build_ui(workspace: Any) -> gr.Blocks:
             with gr.Tab("使用说明", id="help-tab"):
                 gr.Markdown(HELP, elem_classes=["help-doc"])
 
-        fact_fields = [org, year, org_type, superior, items, shortcomings, plans, notes]
-        view = [draft_id, progress_html, summary_html, draft_html, section_dd, heading_box, text_box, dl_docx, dl_md,
-                history_dd]
+        w = Widgets(header=header, draft_id=draft_id, outline_state=outline_state, org=org, year=year,
+                    org_type=org_type, superior=superior, items=items, shortcomings=shortcomings, plans=plans,
+                    notes=notes, pasted=pasted, outline_box=outline_box, progress_html=progress_html,
+                    summary_html=summary_html, draft_html=draft_html, section_dd=section_dd, instruction=instruction,
+                    heading_box=heading_box, text_box=text_box, dl_docx=dl_docx, dl_md=dl_md, history_dd=history_dd,
+                    check_input=check_input, check_html=check_html, query_box=query_box, hits_html=hits_html,
+                    files=files, corpus_msg=corpus_msg, remove_dd=remove_dd, docs_table=docs_table)
+        ui = DrafterUI(workspace, w)
+        fact_fields = w.fact_fields
+        outline_out = [outline_box, outline_state]
         private: dict[str, Any] = {"api_visibility": "private"}
+        corpus: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "corpus"}
 
         example_btn.click(ui.fill_example, None, fact_fields, **private)
-        clear_btn.click(ui.clear_form, None, [*fact_fields, outline_box, outline_state], **private)
+        clear_btn.click(ui.clear_form, None, [*fact_fields, *outline_out], **private)
         parse_btn.click(ui.parse_pasted, pasted, fact_fields, api_name="parse_facts")
-        plan_btn.click(ui.plan, fact_fields, [outline_box, outline_state], api_name="outline", show_progress="hidden")
-        draft_inputs = [*fact_fields, outline_box, outline_state]
-        draft_btn.click(ui.draft, draft_inputs, view, api_name="draft", show_progress="hidden",
+        plan_btn.click(ui.plan, fact_fields, outline_out, api_name="outline", show_progress="hidden")
+        draft_inputs = [*fact_fields, *outline_out]
+        draft_btn.click(ui.draft, draft_inputs, w.view, api_name="draft", show_progress="hidden",
                         js=_scroll_js("draft-progress", len(draft_inputs)))
-        regen_btn.click(ui.regenerate, [draft_id, section_dd, instruction], view, api_name="regenerate",
+        regen_btn.click(ui.regenerate, [draft_id, section_dd, instruction], w.view, api_name="regenerate",
                         show_progress="hidden")
         section_dd.change(ui.select_section, [draft_id, section_dd], [heading_box, text_box], **private)
-        save_btn.click(ui.save_edit, [draft_id, section_dd, heading_box, text_box], view, api_name="edit_section")
-        open_btn.click(ui.open_draft, history_dd, [*view, *fact_fields, outline_box, outline_state],
-                       api_name="open_draft")
-        refresh_hist_btn.click(ui.refresh_history, None, history_dd, **private)
-        check_btn.click(ui.check_text, [*fact_fields, check_input], check_html, api_name="check")
-        search_btn.click(ui.search, query_box, hits_html, api_name="search")
-        query_box.submit(ui.search, query_box, hits_html, **private)
-        upload_btn.click(ui.upload, files, [docs_table, remove_dd, corpus_msg, files], api_name="add_documents",
-                         concurrency_limit=1, concurrency_id="corpus")
-        remove_btn.click(ui.remove, remove_dd, [docs_table, remove_dd, corpus_msg], api_name="remove_document",
-                         concurrency_limit=1, concurrency_id="corpus")
-        rebuild_btn.click(ui.rebuild, None, [docs_table, remove_dd, corpus_msg], api_name="rebuild_index",
-                          concurrency_limit=1, concurrency_id="corpus")
+        save_btn.click(ui.save_edit, [draft_id, section_dd, heading_box, text_box], w.view, api_name="edit_section")
+        open_btn.click(ui.open_draft, history_dd, [*w.view, *fact_fields, *outline_out], api_name="open_draft")
+        refresh_hist_btn.click(ui.refresh_history, None, [history_dd], **private)
+        check_btn.click(ui.check_text, [*fact_fields, check_input], [check_html], api_name="check")
+        search_btn.click(ui.search, query_box, [hits_html], api_name="search")
+        query_box.submit(ui.search, query_box, [hits_html], **private)
+        upload_btn.click(ui.upload, files, w.corpus_view, api_name="add_documents", **corpus)
+        remove_btn.click(ui.remove, remove_dd, w.corpus_view, api_name="remove_document", **corpus)
+        rebuild_btn.click(ui.rebuild, None, w.corpus_view, api_name="rebuild_index", **corpus)
 
-        demo.load(ui.header_html, None, header, **private)
-        demo.load(ui.refresh_history, None, history_dd, **private)
+        demo.load(ui.header, None, [header], **private)
+        demo.load(ui.refresh_history, None, [history_dd], **private)
         demo.load(ui.documents, None, [docs_table, remove_dd], **private)
 
     demo.queue(default_concurrency_limit=8)
-    return demo
+    # Gradio checks that an input file was uploaded to this app (not any path a caller names) only for
+    # apps it launched itself; `mount_gradio_app` leaves the flag down and copies any named server file into
+    # its cache. Raising it turns Gradio's own check on; webui.uploads checks again on our side.
+    demo.has_launched = True
+    return demo, ui

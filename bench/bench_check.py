@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drafter.checking import check
-from drafter.checking.support import _fact_index
+from drafter.checking.support import fact_index
 from drafter.facts import Facts
 
 FACTS = Facts(
@@ -98,7 +98,7 @@ def latency(chars: int, runs: int, cold_facts: bool = False) -> dict[str, object
     times: list[float] = []
     for _ in range(runs):
         if cold_facts:
-            _fact_index.cache_clear()
+            fact_index.cache_clear()
         t0 = time.perf_counter()
         check(draft, FACTS)
         times.append((time.perf_counter() - t0) * 1000)

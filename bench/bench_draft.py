@@ -156,7 +156,7 @@ def main() -> None:
     with FakeOpenAI(responder, model=MODEL, first_token_delay=args.first_token_delay,
                     chars_per_second=args.cps) as srv:
         settings = Settings(data_dir=data_dir, openai_base_url=srv.base_url, openai_api_key=SecretStr("sk-bench"), model=MODEL,
-                            embed_model=None, concurrency=args.concurrency, max_retries=0, request_timeout=30)
+                            embed_model=None, concurrency=args.concurrency, max_retries=0, timeout=30)
         ws = Workspace(settings)  # the shipped offline embedder
         start = time.perf_counter()
         ws.refresh_index()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import offline
-from .checking import check
+from .checking import check, mask_amounts
 from .documents import PLACEHOLDER_RE
 from .errors import GenerationError, InputError
 from .facts import Facts
@@ -59,8 +59,10 @@ EventSink = Callable[[DraftEvent], None]
 
 def mask_numbers(text: str) -> str:
     """Exemplars go to the model with their figures and redaction placeholders masked: a number it never
-    sees is one it cannot copy, and `XX公司` becomes `某公司`, which it will not mistake for a slot to keep."""
-    return _NUMBER_RE.sub("若干", PLACEHOLDER_RE.sub("某", text))
+    sees is one it cannot copy, and `XX公司` becomes `某公司`, which it will not mistake for a slot to keep.
+    The checker's extractor finds the figures (Chinese numerals too: `近万名`, `十场`); any Arabic digits
+    left (`第3名`, `G20`) are masked as before."""
+    return _NUMBER_RE.sub("若干", PLACEHOLDER_RE.sub("某", mask_amounts(text)))
 
 
 def _label(path: str) -> str:

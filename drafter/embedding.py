@@ -164,7 +164,7 @@ def make_embedder(settings: Settings) -> Embedder:
             hint="设置 OPENAI_BASE_URL（及 OPENAI_API_KEY），或取消 DRAFTER_EMBED_MODEL 使用内置离线模型",
         )
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return OpenAIEmbedder(model, api_key=key, base_url=settings.openai_base_url, timeout=settings.request_timeout)
+    return OpenAIEmbedder(model, api_key=key, base_url=settings.openai_base_url, timeout=settings.timeout)
 
 
 def embedder_from_name(name: str, settings: Settings | None = None) -> Embedder:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -53,6 +53,41 @@ def strip_bullet(line: str) -> str:
     return _BULLET_RE.sub("", line).strip()
 
 
+Block = Literal["items", "shortcomings", "plans"]
+BLOCKS: tuple[Block, ...] = ("items", "shortcomings", "plans")
+
+
+class FactSource(BaseModel):
+    """Where a fact was read: the material's file name and the exact span quoted from it.
+
+    `quote` is verbatim (a sentence, a paragraph, or a spreadsheet row rendered as `列名：值；…`);
+    `location` says where in the file (`第3段`, `表1第5行`, `慰问台账 第2–44行`), "" when unknown."""
+
+    file: str = Field(min_length=1)
+    quote: str = ""
+    location: str = ""
+
+
+class FactProvenance(BaseModel):
+    """One fact line and what supports it: its sources, or the computation that produced its numbers
+    (`慰问台账.xlsx 第2–44行计数 = 43；金额列求和 = 64500元`)."""
+
+    text: str = Field(min_length=1)
+    block: Block = "items"
+    sources: list[FactSource] = Field(default_factory=list)
+    computation: str | None = None
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _strip_text(cls, v: Any) -> Any:
+        return strip_bullet(v) if isinstance(v, str) else v
+
+
+def fact_key(line: str) -> str:
+    """What two spellings of one fact line share: no list marker, no whitespace, no final stop."""
+    return re.sub(r"\s+", "", strip_bullet(line)).rstrip("。；;，,")
+
+
 class Facts(BaseModel):
     """What the user knows about the year. Every number in a draft must come from here."""
 
@@ -64,6 +99,9 @@ class Facts(BaseModel):
     shortcomings: list[str] = Field(default_factory=list)
     plans: list[str] = Field(default_factory=list)
     notes: str = ""
+    # Where each fact came from, when the facts were extracted from materials (`drafter facts extract`);
+    # empty for facts typed by hand. Lines that were edited after extraction simply have no entry.
+    provenance: list[FactProvenance] = Field(default_factory=list)
 
     # "before" validators: strip first, so the length constraints see what is really there.
     @field_validator("org", "org_type", "superior", "notes", mode="before")
@@ -91,13 +129,26 @@ class Facts(BaseModel):
             return f"{self.org}{self.year}年工作总结"
         return f"{self.org}{self.year}年工会工作总结"
 
+    def provenance_of(self, line: str, block: Block | None = None) -> FactProvenance | None:
+        """The provenance of a fact line (as typed or as placed in a draft section), or None.
+
+        Matching ignores list markers, whitespace and a final stop; `block` narrows the search when the
+        same sentence sits in two blocks."""
+        key = fact_key(line)
+        if not key:
+            return None
+        for p in self.provenance:
+            if (block is None or p.block == block) and fact_key(p.text) == key:
+                return p
+        return None
+
     def all_lines(self) -> list[str]:
         """Every fact line, for the checker: the year and org count as stated facts too."""
         head = [f"{self.org}{self.year}年", self.superior, self.notes]
         return [line for line in head + self.items + self.shortcomings + self.plans if line]
 
     def to_text(self) -> str:
-        """The plain-text form; `parse_facts_text(f.to_text()) == f`."""
+        """The plain-text form; `parse_facts_text(f.to_text()) == f` (provenance has no plain-text form: use JSON)."""
         lines = [f"单位：{self.org}", f"年度：{self.year}", f"单位类型：{self.org_type}"]
         if self.superior:
             lines.append(f"上级组织：{self.superior}")
@@ -226,3 +277,53 @@ def load_facts(path: str | Path) -> Facts:
     except UnicodeDecodeError as exc:
         raise FactsError("facts", f"文件 {p} 不是 UTF-8 编码") from exc
     return parse_facts(text)
+
+
+CheckFacts = Facts | str | list[str]
+
+
+def coerce_facts(value: Any) -> CheckFacts:
+    """Any facts input, as the checker reads it — the one reader for the library, the CLI, the API and the
+    benches: a JSON object (the Facts model; one that does not validate, say without 单位, still gives its
+    fact lines), a string (JSON, the plain-text form or raw lines) or a list of lines. Nothing is required:
+    checking a text needs only the facts' lines."""
+    if isinstance(value, Facts):
+        return value
+    if isinstance(value, dict):
+        try:
+            return validate_facts(value)
+        except FactsError:
+            lines = _loose_lines(value)
+            if not lines:
+                raise
+            return lines
+    if isinstance(value, list):
+        if not all(isinstance(x, str) for x in value):
+            raise FactsError("facts", "列表中的每一项都应是文字")
+        return list(value)
+    if isinstance(value, str):
+        stripped = value.lstrip("\ufeff").strip()
+        if stripped.startswith(("{", "[")):
+            try:
+                return coerce_facts(json.loads(stripped))
+            except json.JSONDecodeError as exc:
+                raise FactsError("facts", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
+        # The plain-text form (单位：/年度：/明年打算：…) is read as raw lines on purpose: its labels carry the
+        # year and the plans for the checker anyway, 单位/年度 are not required, and no line is rewritten
+        # (parse_facts_text strips a leading `1.` bullet, which would turn `1.5万元` into `5万元`).
+        return stripped
+    raise FactsError("facts", "应为 JSON 对象、文字或文字列表")
+
+
+def _loose_lines(obj: dict[str, Any]) -> list[str]:
+    """A facts object that does not validate (no 单位, say) still gives its fact lines."""
+    lines: list[str] = []
+    if isinstance(obj.get("year"), int | str) and str(obj.get("year")).strip():
+        lines.append(f"{obj['year']}年")
+    for key in ("org", "superior", "notes"):
+        if isinstance(obj.get(key), str) and obj[key].strip():
+            lines.append(obj[key])
+    for key in ("items", "shortcomings", "plans"):
+        if isinstance(obj.get(key), list):
+            lines += [x for x in obj[key] if isinstance(x, str)]
+    return lines

@@ -146,7 +146,7 @@ class OpenAIGenerator(Generator):
             api_key=api_key if api_key is not None else settings.openai_api_key,
             base_url=base_url if base_url is not None else settings.openai_base_url,
             model=model if model is not None else settings.model,
-            timeout=timeout if timeout is not None else settings.request_timeout,
+            timeout=timeout if timeout is not None else settings.timeout,
             max_retries=max_retries if max_retries is not None else settings.max_retries,
             stream=stream,
             stall_timeout=stall_timeout,

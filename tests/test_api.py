@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -39,14 +40,14 @@ FACTS_TEXT = "单位：XX学校\n年度：2024\n单位类型：学校\n组织教
 
 @pytest.fixture
 def client(fast_ws: Workspace) -> TestClient:
-    return TestClient(create_app(fast_ws, with_ui=False))
+    return TestClient(create_app(fast_ws))
 
 
 @pytest.fixture
 def keyed_client(data_dir: Path) -> TestClient:
     ws = Workspace(Settings(data_dir=data_dir, api_key="s3cret"), embedder=HashEmbedder())
     ws.refresh_index()
-    return TestClient(create_app(ws, with_ui=False))
+    return TestClient(create_app(ws))
 
 
 def test_health(client: TestClient) -> None:
@@ -107,6 +108,10 @@ def test_stream_sends_events(client: TestClient) -> None:
     n = len(events[-1]["draft"]["sections"])
     assert types.count("section") == n and "delta" in types
     assert events[-1]["draft"]["id"] == events[0]["draft"]["id"]
+    # progress comes from the library's live view: counts rise to complete, only the last says so
+    progress = [e["progress"] for e in events if e["type"] == "section"]
+    assert [p["done"] for p in progress] == list(range(1, n + 1)) and all(p["total"] == n for p in progress)
+    assert events[-1]["progress"]["complete"] is True and not any(p["complete"] for p in progress[:-1])
 
 
 def test_check_route(client: TestClient) -> None:
@@ -206,3 +211,67 @@ def test_live_server_keeps_drafts_across_restart(data_dir: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+def test_check_reads_facts_like_the_cli(client: TestClient) -> None:
+    """One reader for every front end: facts without 单位 are fine for checking (the CLI took them, the API
+    answered 422)."""
+    from drafter.facts import coerce_facts
+
+    facts = {"items": ["全年走访慰问困难职工30户"]}
+    r = client.post("/api/v1/check", json={"facts": facts, "draft": "全年走访慰问困难职工32户。"})
+    assert r.status_code == 200, r.text
+    flags = r.json()["flags"]
+    assert [f["text"] for f in flags] == ["32户"]
+    assert coerce_facts(facts) == ["全年走访慰问困难职工30户"]
+    r = client.post("/api/v1/check", json={"facts": ["慰问困难职工30户"], "draft": "慰问困难职工30户。"})
+    assert r.status_code == 200 and r.json()["flags"] == []
+
+
+def test_openapi_shows_real_shapes(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    section = schemas["SectionOut"]["properties"]
+    assert {"index", "heading", "text", "status", "flags", "sources"} <= section.keys()
+    assert "FlagOut" in str(section["flags"]) and "SourceOut" in str(section["sources"])
+    ok = spec["paths"]["/api/v1/drafts/{draft_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("/DraftOut")
+    for path in ("/api/v1/check", "/api/v1/search", "/api/v1/corpus", "/api/v1/drafts"):
+        for op in spec["paths"][path].values():
+            schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+            assert "$ref" in schema, (path, schema)  # a named model, not a bare `object`
+
+
+def test_errors_are_chinese(client: TestClient) -> None:
+    r = client.post("/api/v1/drafts", content=b'{"facts": ', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "JSON decode error" not in r.text and "JSON 格式错误" in r.json()["detail"]
+    r = client.post("/api/v1/check", json={"facts_text": "a", "draft": 5})
+    assert r.status_code == 422 and r.json()["detail"] == "字段「draft」有误：应为文字"
+
+
+def test_key_checked_before_the_body_is_read() -> None:
+    """Without the key a big upload is refused before a byte of it is received."""
+    import asyncio
+
+    from drafter.api.guard import ApiGuard
+
+    reached: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        reached.append("app")
+
+    async def receive() -> dict[str, Any]:
+        reached.append("body read")
+        return {"type": "http.request", "body": b"x" * 1024, "more_body": True}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    guard = ApiGuard(app, key=lambda: "s3cret", upload_paths=["/api/v1/corpus"])
+    scope = {"type": "http", "path": "/api/v1/corpus", "method": "POST",
+             "headers": [(b"content-type", b"multipart/form-data; boundary=x"), (b"content-length", b"19000000")]}
+    asyncio.run(guard(scope, receive, send))
+    assert reached == [] and sent[0]["status"] == 401

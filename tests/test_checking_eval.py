@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import statistics
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -60,24 +58,6 @@ def test_recall_and_false_positive_rate(ev: ModuleType, items: list[dict]) -> No
     assert result["recall"] >= 0.98, result["details"]
     assert result["fpr"] <= 0.02, result["details"]
     assert result["reason_accuracy"] >= 0.9, result["details"]
-
-
-def test_speed_smoke() -> None:
-    """Generous bounds (CI machines vary); bench/bench_check.py measures for real (p50 ~4 ms)."""
-    bench = _load_module("bench_check")
-    draft = bench.make_draft(5000)
-    check(draft, bench.FACTS)
-    times = []
-    for _ in range(15):
-        t0 = time.perf_counter()
-        check(draft, bench.FACTS)
-        times.append(time.perf_counter() - t0)
-    assert statistics.median(times) < 0.05
-    # linear in size: 20x the text takes well under 60x the time
-    big = bench.make_draft(100_000)
-    t0 = time.perf_counter()
-    check(big, bench.FACTS)
-    assert time.perf_counter() - t0 < 60 * statistics.median(times) + 0.05
 
 
 @pytest.mark.parametrize("name", ["check_blind.jsonl", "check_blind2.jsonl", "check_blind3.jsonl"])

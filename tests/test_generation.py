@@ -292,7 +292,7 @@ def test_no_key_and_no_base_url_is_a_config_error() -> None:
 
 def test_from_settings_with_overrides() -> None:
     settings = Settings(openai_api_key=SecretStr(KEY), openai_base_url="http://127.0.0.1:9/v1",
-                        model="deepseek-chat", request_timeout=7.0, max_retries=1)
+                        model="deepseek-chat", timeout=7.0, max_retries=1)
     gen = OpenAIGenerator.from_settings(settings)
     assert (gen.name, gen.base_url, gen.timeout, gen.max_retries, gen.stall_timeout) == (
         "deepseek-chat", "http://127.0.0.1:9/v1", 7.0, 1, 7.0)

@@ -108,8 +108,8 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any],
 def test_every_template_renders_with_what_drafting_passes(fast_ws: Workspace, data_dir: Path,
                                                           rendered: list[tuple[str, dict[str, Any], str]]) -> None:
     gen = ScriptedGenerator(_model, name="scripted-model")
-    ws = Workspace(Settings(data_dir=data_dir, model_outline=True), generator=gen)
-    ws.__dict__["index"] = fast_ws.index  # reuse the index built by the fixture
+    ws = Workspace(Settings(data_dir=data_dir, model_outline=True), generator=gen,
+                   index=fast_ws.index)  # reuse the index built by the fixture
     draft = asyncio.run(ws.draft(load_facts(FACTS)))
 
     assert all(s.status == "done" for s in draft.sections), [s.error for s in draft.sections]
@@ -134,8 +134,8 @@ def test_a_template_with_an_unknown_variable_fails_the_draft_loudly(fast_ws: Wor
     section = prompts / "section.md"
     section.write_text(section.read_text(encoding="utf-8") + "\n{{signature}}\n", encoding="utf-8")
     gen = ScriptedGenerator(_model)
-    ws = Workspace(Settings(data_dir=data_dir, prompts_dir=prompts), generator=gen)
-    ws.__dict__["index"] = fast_ws.index
+    ws = Workspace(Settings(data_dir=data_dir, prompts_dir=prompts), generator=gen,
+                   index=fast_ws.index)
     with pytest.raises(PromptError) as info:
         asyncio.run(ws.draft(load_facts(FACTS)))
     assert "signature" in str(info.value)
@@ -144,8 +144,8 @@ def test_a_template_with_an_unknown_variable_fails_the_draft_loudly(fast_ws: Wor
 
 def test_missing_prompts_dir_names_the_path(fast_ws: Workspace, data_dir: Path, tmp_path: Path) -> None:
     gen = ScriptedGenerator(_model)
-    ws = Workspace(Settings(data_dir=data_dir, prompts_dir=tmp_path / "gone"), generator=gen)
-    ws.__dict__["index"] = fast_ws.index
+    ws = Workspace(Settings(data_dir=data_dir, prompts_dir=tmp_path / "gone"), generator=gen,
+                   index=fast_ws.index)
     with pytest.raises(PromptError) as info:
         asyncio.run(ws.draft(load_facts(FACTS)))
     assert str(tmp_path / "gone") in str(info.value)

@@ -96,7 +96,8 @@ def test_flag_summary_counts_kinds_and_explains_in_chinese() -> None:
     ok = ui.render_flag_summary([Section(index=0, kind="body", text="x", status="done")])
     assert 'data-count="0"' in ok and "flag-summary-ok" in ok
     assert ui.REASON_LABELS["copied_from_exemplar"] == "疑似照抄范文"
-    assert set(ui.REASON_LABELS) == set(Flag.model_fields["reason"].annotation.__args__)  # type: ignore[union-attr]
+    assert set(ui.REASON_LABELS) >= {"not_in_facts", "value_mismatch", "unit_mismatch", "derived",
+                                     "copied_from_exemplar", "date_not_in_facts", "placeholder"}
 
 
 def test_render_draft_blocks_sources_and_failures() -> None:
@@ -117,7 +118,7 @@ def test_render_draft_blocks_sources_and_failures() -> None:
     assert "正在写&lt;的&gt;" in streaming and "正在撰写" in streaming
     progress = ui.render_progress(draft, live={2: "x"})
     assert 'data-done="2"' in progress and 'data-total="3"' in progress and "已完成 2 / 3 节" in progress
-    assert "共 3 节，其中 1 节失败" in ui.render_progress(draft, finished=True)
+    assert "草稿未完成：共 3 节，1 节尚未写完，1 节失败" in ui.render_progress(draft, finished=True)
     assert ui.section_choices(draft)[1] == ("第 2 节 · 一、关心职工（失败）", 1)
 
 
@@ -157,11 +158,12 @@ def test_facts_from_form_names_the_bad_field(form: tuple[Any, ...], label: str) 
     assert f"「{label}」" in str(info.value)
 
 
-def test_pasted_facts_fill_the_form_and_errors_are_chinese() -> None:
-    handlers = ui.DrafterUI(workspace=None)
+@pytest.mark.filterwarnings("ignore::UserWarning")  # gr.Info outside an event
+def test_pasted_facts_fill_the_form_and_errors_are_chinese(handlers: ui.DrafterUI) -> None:
     text = Path(__file__).parent.joinpath("data/facts/enterprise.txt").read_text(encoding="utf-8")
-    values = handlers.parse_pasted(text)
-    assert values[0] == "江州市供电公司" and values[1] == 2024 and len(values[4].splitlines()) == 10
+    filled = handlers.w.by_name(handlers.parse_pasted(text))
+    values = [filled[n] for n in ("org", "year", "org_type", "superior", "items", "shortcomings", "plans", "notes")]
+    assert filled["org"] == "江州市供电公司" and filled["year"] == 2024 and len(filled["items"].splitlines()) == 10
     assert ui.facts_from_form(*values) == parse_facts_text(text)
     with pytest.raises(gr.Error) as info:
         handlers.parse_pasted("年度：2024\n慰问32户")
@@ -236,11 +238,15 @@ def handlers(tmp_path_factory: pytest.TempPathFactory) -> ui.DrafterUI:
     data = tmp_path_factory.mktemp("ui") / "data"
     ws = Workspace(Settings(data_dir=data), embedder=HashEmbedder())
     ws.refresh_index()
-    return ui.DrafterUI(ws)
+    return ui.build_app(ws)[1]
 
 
-async def _last(gen: AsyncIterator[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
-    seen = [item async for item in gen]
+Named = dict[str, Any]
+
+
+async def _last(ui_: ui.DrafterUI, gen: AsyncIterator[dict[Any, Any]]) -> tuple[list[Named], Named]:
+    """Every update a streaming handler yields, by component name, and the last one."""
+    seen = [ui_.w.by_name(item) async for item in gen]
     return seen, seen[-1]
 
 
@@ -249,83 +255,103 @@ def _path(value: Any) -> Path:
     return Path(value["path"] if isinstance(value, dict) else value)
 
 
-def _draft(handlers: ui.DrafterUI) -> tuple[Any, ...]:
-    outline_text, outline_state = asyncio.run(handlers.plan(*EXAMPLE_FORM))
-    args: Any = (*EXAMPLE_FORM, outline_text, outline_state)
-    seen, final = asyncio.run(_last(handlers.draft(*args)))
+def _draft(handlers: ui.DrafterUI) -> Named:
+    planned = handlers.w.by_name(asyncio.run(handlers.plan(*EXAMPLE_FORM)))
+    args: Any = (*EXAMPLE_FORM, planned["outline_box"], planned["outline_state"])
+    seen, final = asyncio.run(_last(handlers, handlers.draft(*args)))
     assert len(seen) >= 3  # the outline, sections as they finish, the finished draft
     return final
 
 
 def test_draft_handler_streams_and_exports(handlers: ui.DrafterUI) -> None:
     final = _draft(handlers)
-    draft_id, progress, summary, html, dropdown, _heading, text, docx, md, history = final
-    draft = handlers.ws.get_draft(draft_id)
+    assert set(final) == {handlers.w.name_of(c) for c in handlers.w.view}
+    draft = handlers.ws.get_draft(final["draft_id"])
     assert len(draft.sections) >= 4 and all(s.status == "done" for s in draft.sections)
-    assert "progress-finished" in progress and 'data-count="0"' in summary
-    assert all(f'id="section-{s.index}"' in html for s in draft.sections)
-    assert dropdown.value == 0 and text == draft.sections[0].text
-    docx_path, md_path = _path(docx.value), _path(md.value)
+    assert "progress-finished" in final["progress_html"] and 'data-count="0"' in final["summary_html"]
+    assert all(f'id="section-{s.index}"' in final["draft_html"] for s in draft.sections)
+    assert final["section_dd"].value == 0 and final["text_box"] == draft.sections[0].text
+    docx_path, md_path = _path(final["dl_docx"].value), _path(final["dl_md"].value)
     assert docx_path.name == f"{draft.title}.docx" and md_path.name == f"{draft.title}.md"
     doc = Document(io.BytesIO(docx_path.read_bytes()))
     assert doc.paragraphs[0].text.strip() == draft.title
     assert md_path.read_text(encoding="utf-8").startswith(f"# {draft.title}")
-    assert history.value == draft_id
+    assert final["history_dd"].value == draft.id
+    # exports go to a private folder of this process, not a shared, fixed one in /tmp
+    folder = handlers.exports.root
+    assert folder.name.startswith("drafter-exports-") and (folder.stat().st_mode & 0o077) == 0
+    assert (folder / draft.id / f"{draft.title}.docx").read_bytes() == docx_path.read_bytes()
 
 
 def test_regenerate_changes_one_section_and_edit_flags_amounts(handlers: ui.DrafterUI) -> None:
-    draft_id = _draft(handlers)[0]
+    draft_id = _draft(handlers)["draft_id"]
     before = handlers.ws.get_draft(draft_id)
-    _, final = asyncio.run(_last(handlers.regenerate(draft_id, 2, "更简洁")))
+    _, final = asyncio.run(_last(handlers, handlers.regenerate(draft_id, 2, "更简洁")))
     after = handlers.ws.get_draft(draft_id)
     assert after.sections[2].text != before.sections[2].text and after.sections[2].version == 1
     assert [s.text for i, s in enumerate(after.sections) if i != 2] == \
            [s.text for i, s in enumerate(before.sections) if i != 2]
-    assert final[4].value == 2 and final[6] == after.sections[2].text
+    assert final["section_dd"].value == 2 and final["text_box"] == after.sections[2].text
 
-    heading, text = handlers.select_section(draft_id, 3)
-    assert text == after.sections[3].text
-    view = handlers.save_edit(draft_id, 3, heading, text + "另发放慰问品9999份。")
-    assert 'data-count="1"' in view[2] and "9999份" in view[2]
-    section_html = view[3].split('id="section-3"')[1].split("</section>")[0]
+    picked = handlers.w.by_name(handlers.select_section(draft_id, 3))
+    assert picked["text_box"] == after.sections[3].text
+    view = handlers.w.by_name(handlers.save_edit(draft_id, 3, picked["heading_box"],
+                                                 picked["text_box"] + "另发放慰问品9999份。"))
+    assert 'data-count="1"' in view["summary_html"] and "9999份" in view["summary_html"]
+    section_html = view["draft_html"].split('id="section-3"')[1].split("</section>")[0]
     assert "9999份</mark>" in section_html and "flag-amount" in section_html
     with pytest.raises(gr.Error):
-        handlers.save_edit(draft_id, 3, heading, "   ")
+        handlers.save_edit(draft_id, 3, picked["heading_box"], "   ")
     with pytest.raises(gr.Error):
-        asyncio.run(_last(handlers.regenerate("", 1, "")))
+        asyncio.run(_last(handlers, handlers.regenerate("", 1, "")))
 
-    reopened = handlers.open_draft(draft_id)
-    assert reopened[0] == draft_id and reopened[10] == "宏远机械制造有限公司"
-    assert "【正文】" in reopened[18]
+    reopened = handlers.w.by_name(handlers.open_draft(draft_id))
+    assert reopened["draft_id"] == draft_id and reopened["org"] == "宏远机械制造有限公司"
+    assert "【正文】" in reopened["outline_box"]
+
+
+def test_incomplete_draft_is_never_called_complete(handlers: ui.DrafterUI) -> None:
+    """An interrupted draft (sections still pending) is shown as unfinished, with no "0 处待核对"."""
+    draft = handlers.ws.get_draft(_draft(handlers)["draft_id"])
+    draft.sections[1] = draft.sections[1].model_copy(update={"status": "pending", "text": ""})
+    progress = ui.render_progress(draft, finished=True)
+    summary = ui.render_flag_summary(draft.sections)
+    assert "草稿已完成" not in progress and "未完成" in progress and "progress-finished" not in progress
+    assert 'data-count="0"' not in summary and "尚未写完" in summary
 
 
 def test_check_handler(handlers: ui.DrafterUI) -> None:
     args: Any = (*EXAMPLE_FORM, "全年慰问困难职工家庭27户，<i>发放</i>慰问金5.2万元。")
-    html = handlers.check_text(*args)
+    html = handlers.w.by_name(handlers.check_text(*args))["check_html"]
     assert 'data-count="1"' in html and "27户</mark>" in html and "与事实不符" in html and "<i>" not in html
     with pytest.raises(gr.Error) as info:
         handlers.check_text("", 2024, "企业", "", "x", "", "", "", "文本")
     assert "「单位名称」" in info.value.message
 
 
-@pytest.mark.filterwarnings("ignore:「:UserWarning")  # gr.Warning outside an event is a Python warning
-def test_corpus_handlers_refuse_bad_files_and_keep_the_corpus(handlers: ui.DrafterUI, tmp_path: Path) -> None:
-    rows, _ = handlers.documents()
+@pytest.mark.filterwarnings("ignore::UserWarning")  # gr.Warning/gr.Info outside an event are Python warnings
+def test_corpus_handlers_refuse_bad_files_and_keep_the_corpus(handlers: ui.DrafterUI, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    uploads = tmp_path / "gradio"  # Gradio's upload folder: files that arrived with a request are here
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(uploads))
+    (uploads / "a1").mkdir(parents=True)
+    w = handlers.w
+    rows = handlers.w.by_name(handlers.documents())["docs_table"]
     count = len(rows)
     assert count >= 3 and all(r[2] == "内置" for r in rows)
-    good = tmp_path / "我们的2023年总结.txt"
+    good = uploads / "a1" / "我们的2023年总结.txt"
     good.write_text("某公司工会2023年工作总结\n\n一、关心职工生活\n全年走访慰问困难职工。\n\n二、开展劳动竞赛\n"
                     "组织技能比武。\n", encoding="utf-8")
-    corrupt = tmp_path / "坏文件.docx"
+    corrupt = uploads / "a1" / "坏文件.docx"
     corrupt.write_bytes(b"PK\x03\x04 not really a zip")
-    big = tmp_path / "太大.txt"
+    big = uploads / "a1" / "太大.txt"
     with big.open("wb") as f:
         f.truncate(ui.MAX_UPLOAD_BYTES + 1)
-    binary = tmp_path / "图片.md"
+    binary = uploads / "a1" / "图片.md"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    rows, removable, message, cleared = handlers.upload([str(good), str(corrupt), str(big), str(binary),
-                                                         str(tmp_path / "x.pdf")])
-    assert len(rows) == count + 1 and cleared is None
+    out = w.by_name(handlers.upload([str(good), str(corrupt), str(big), str(binary), str(uploads / "a1" / "x.pdf")]))
+    rows, removable, message = out["docs_table"], out["remove_dd"], out["corpus_msg"]
+    assert len(rows) == count + 1 and out["files"] is None
     assert "已添加 1 篇" in message
     for name in ("坏文件.docx", "太大.txt", "图片.md", "x.pdf"):
         assert f"「{name}」未添加" in message
@@ -333,19 +359,39 @@ def test_corpus_handlers_refuse_bad_files_and_keep_the_corpus(handlers: ui.Draft
     user_doc = next(r for r in rows if r[2] == "用户")
     assert removable.choices and removable.choices[0][1] == user_doc[0]
 
-    assert "li class=\"hit\"" in handlers.search("走访慰问困难职工")
+    assert "li class=\"hit\"" in w.by_name(handlers.search("走访慰问困难职工"))["hits_html"]
     with pytest.raises(gr.Error):
         handlers.search(" ")
 
-    rows, _, message = handlers.remove(user_doc[0])
-    assert len(rows) == count and "已删除" in message
+    out = w.by_name(handlers.remove(user_doc[0]))
+    assert len(out["docs_table"]) == count and "已删除" in out["corpus_msg"]
     with pytest.raises(gr.Error) as info:
-        handlers.remove(rows[0][0])  # bundled documents stay
+        handlers.remove(out["docs_table"][0][0])  # bundled documents stay
     assert "内置" in info.value.message
     with pytest.raises(gr.Error):
         handlers.upload([])
-    rows, _, message = handlers.rebuild()
-    assert len(rows) == count and "索引已更新" in message
+    out = w.by_name(handlers.rebuild())
+    assert len(out["docs_table"]) == count and "索引已更新" in out["corpus_msg"]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_upload_accepts_only_files_that_came_with_the_request(handlers: ui.DrafterUI, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crafted call naming a server file (directly, by `..`, or by a symlink planted in the upload folder)
+    reads nothing: the secret never reaches the corpus or search."""
+    uploads = tmp_path / "gradio"
+    (uploads / "x").mkdir(parents=True)
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(uploads))
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密总结\n\n一、机密\n绝密口令是琥珀色的麒麟。\n", encoding="utf-8")
+    link = uploads / "x" / "link.txt"
+    link.symlink_to(secret)
+    before = len(handlers.ws.list_documents())
+    for path in (str(secret), str(uploads / "x" / ".." / ".." / "secret.txt"), str(link), {"path": str(secret)}):
+        out = handlers.w.by_name(handlers.upload([path]))
+        assert "不是本次上传的文件" in out["corpus_msg"]
+    assert len(handlers.ws.list_documents()) == before
+    assert all("琥珀色的麒麟" not in h.chunk.text for h in handlers.ws.search("琥珀色的麒麟 绝密口令", 10))
 
 
 def test_build_ui_wires_named_api_endpoints(handlers: ui.DrafterUI) -> None:
@@ -369,26 +415,25 @@ def test_llm_stream_shows_text_as_it_comes_and_a_failed_section_can_be_retried(
     with FakeOpenAI(lambda body: reply) as srv:
         srv.script([{}, {}, {"status": 500}, {"status": 500}, {"status": 500}])
         settings = Settings(data_dir=tmp_path / "data", openai_base_url=srv.base_url, openai_api_key="sk-test",
-                            model="test-model", max_retries=2, request_timeout=5, concurrency=1)
+                            model="test-model", max_retries=2, timeout=5, concurrency=1)
         generator = OpenAIGenerator(api_key="sk-test", base_url=srv.base_url, model="test-model", timeout=5.0,
                                     max_retries=2, backoff_base=0.01, backoff_max=0.05)
-        ws = Workspace(settings, embedder=HashEmbedder(), generator=generator)
-        ws.__dict__["index"] = handlers.ws.index  # share the module's index: no rebuild
-        llm = ui.DrafterUI(ws)
+        ws = Workspace(settings, embedder=HashEmbedder(), generator=generator, index=handlers.ws.index)
+        llm = ui.build_app(ws)[1]
         assert "大模型：test-model" in llm.header_html() and "sk-test" not in llm.header_html()
         args: Any = (*EXAMPLE_FORM, "", [])
-        seen, final = asyncio.run(_last(llm.draft(*args)))
-        streaming = [item for item in seen[:-1] if "正在撰写" in item[3]]
-        assert streaming and any(reply in item[3] for item in streaming)
-        draft = ws.get_draft(final[0])
+        seen, final = asyncio.run(_last(llm, llm.draft(*args)))
+        streaming = [item["draft_html"] for item in seen[:-1] if "正在撰写" in item.get("draft_html", "")]
+        assert streaming and any(reply in html for html in streaming)
+        draft = ws.get_draft(final["draft_id"])
         failed = [s.index for s in draft.sections if s.status == "failed"]
-        assert len(failed) == 1 and final[4].value == failed[0]
-        assert "生成失败" in final[3] and "HTTP 500" in final[3] and "生成失败" in final[2]
-        assert "其中 1 节失败" in final[1]
-        _, retried = asyncio.run(_last(llm.regenerate(draft.id, failed[0], "")))
+        assert len(failed) == 1 and final["section_dd"].value == failed[0]
+        assert "生成失败" in final["draft_html"] and "HTTP 500" in final["draft_html"]
+        assert "生成失败" in final["summary_html"] and "其中 1 节失败" in final["progress_html"]
+        _, retried = asyncio.run(_last(llm, llm.regenerate(draft.id, failed[0], "")))
         again = ws.get_draft(draft.id)
         assert again.sections[failed[0]].status == "done" and again.sections[failed[0]].text == reply
-        assert "生成失败" not in retried[3]
+        assert "生成失败" not in retried["draft_html"]
 
 
 def test_mount_options_theme_uses_local_fonts_and_the_palette(handlers: ui.DrafterUI) -> None:

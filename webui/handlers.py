@@ -1,12 +1,17 @@
-"""The UI's actions (`DrafterUI`, one method per event); `ui.build_ui` wires them to widgets."""
+"""The UI's actions (`DrafterUI`, one method per event); `ui.build_ui` wires them to widgets.
+
+Each handler returns `{component: value}` for the components it changes (see webui/widgets.py). Streaming
+handlers fold the library's draft events with `drafter.views`, so they keep no bookkeeping of their own.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import tempfile
-import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +20,7 @@ import gradio as gr
 from drafter.errors import DrafterError, FactsError
 from drafter.facts import Facts, parse_facts_text
 from drafter.models import Draft, OutlineSection
+from drafter.views import LiveDraft, events_of, follow
 from webui.forms import (
     EXAMPLE,
     OutlineError,
@@ -27,28 +33,25 @@ from webui.forms import (
     unplaced_facts,
 )
 from webui.render import (
-    _file_path,
-    _original_name,
     _preparing,
     backend_label,
-    document_rows,
     esc,
     history_choices,
     render_check_result,
     render_draft,
     render_flag_summary,
-    render_hits,
     render_progress,
     safe_filename,
     section_choices,
-    upload_problem,
 )
+from webui.uploads import CorpusActions
+from webui.widgets import Widgets
 
 APP_TITLE = "工会年度工作总结起草工具"
 STREAM_INTERVAL = 0.15  # seconds between re-renders while text streams in
+Update = dict[Any, Any]
 
 
-# --- handlers -----------------------------------------------------------------------------------------------
 def _error(exc: Exception) -> gr.Error:
     """A gr.Error whose message is escaped (Gradio renders it as HTML)."""
     if isinstance(exc, FactsError):
@@ -65,11 +68,51 @@ def _warn(*lines: str) -> None:
     gr.Warning("<br>".join(esc(line) for line in lines), title="请注意")
 
 
-class DrafterUI:
+class ExportFolder:
+    """Downloads are written to a private folder of this process (mode 0700, random name, so nothing can be
+    planted in it), keep only the latest files of the most recent drafts, and are removed at exit."""
+
+    KEEP = 50
+
+    def __init__(self) -> None:
+        self._root: Path | None = None
+
+    @property
+    def root(self) -> Path:
+        if self._root is None or not self._root.is_dir():
+            self._root = Path(tempfile.mkdtemp(prefix="drafter-exports-"))
+            atexit.register(shutil.rmtree, self._root, True)
+        return self._root
+
+    def write(self, draft_id: str, name: str, data: bytes) -> str:
+        folder = self.root / draft_id
+        folder.mkdir(mode=0o700, exist_ok=True)
+        target = folder / name
+        tmp = folder / f".{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        self._prune()
+        return str(target)
+
+    def _prune(self) -> None:
+        folders = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        for old in folders[: max(0, len(folders) - self.KEEP)]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class DrafterUI(CorpusActions):
     """The UI's actions, one method per event; build_ui wires them to widgets. Testable without a browser."""
 
-    def __init__(self, workspace: Any) -> None:
+    def __init__(self, workspace: Any, widgets: Widgets | None = None) -> None:
         self.ws = workspace
+        self._w = widgets
+        self.exports = ExportFolder()
+
+    @property
+    def w(self) -> Widgets:
+        if self._w is None:
+            raise RuntimeError("DrafterUI has no widgets: build it with ui.build_app()")
+        return self._w
 
     # status
     def status_html(self) -> str:
@@ -90,14 +133,22 @@ class DrafterUI:
                 '<div class="app-sub">依据全年事实和往年范文起草，每一个数字都与事实核对</div></div>'
                 f'{self.status_html()}</header>')
 
+    def header(self) -> Update:
+        return {self.w.header: self.header_html()}
+
     # facts
-    def fill_example(self) -> tuple[Any, ...]:
-        return form_values(EXAMPLE)
+    def _form(self, facts: Facts | dict[str, Any]) -> Update:
+        return dict(zip(self.w.fact_fields, form_values(facts), strict=True))
 
-    def clear_form(self) -> tuple[Any, ...]:
-        return ("", default_year(), "企业", "", "", "", "", "", "", [])
+    def fill_example(self) -> Update:
+        return self._form(EXAMPLE)
 
-    def parse_pasted(self, text: str) -> tuple[Any, ...]:
+    def clear_form(self) -> Update:
+        values = ("", default_year(), "企业", "", "", "", "", "")
+        return {**dict(zip(self.w.fact_fields, values, strict=True)), self.w.outline_box: "",
+                self.w.outline_state: []}
+
+    def parse_pasted(self, text: str) -> Update:
         if not (text or "").strip():
             raise gr.Error("请先粘贴事实文本", title="无法识别")
         try:
@@ -106,7 +157,7 @@ class DrafterUI:
             raise _error(exc) from exc
         gr.Info(f"已识别：{len(facts.items)} 条全年工作，{len(facts.shortcomings)} 条不足，{len(facts.plans)} 条打算。"
                 "请在「逐项填写」中核对。", title="识别完成")
-        return form_values(facts)
+        return self._form(facts)
 
     def _facts(self, *fields: Any) -> Facts:
         try:
@@ -115,43 +166,45 @@ class DrafterUI:
             raise _error(exc) from exc
 
     async def plan(self, org: str, year: Any, org_type: str, superior: str, items: str, shortcomings: str,
-                   plans: str, notes: str) -> tuple[str, list[dict[str, Any]]]:
+                   plans: str, notes: str) -> Update:
         """Facts → the outline as editable text (and the outline itself, to keep retrieval queries)."""
         facts = self._facts(org, year, org_type, superior, items, shortcomings, plans, notes)
         try:
             outline = await self.ws.plan(facts)
         except DrafterError as exc:
             raise _error(exc) from exc
-        return outline_to_text(outline), [s.model_dump() for s in outline]
+        return {self.w.outline_box: outline_to_text(outline), self.w.outline_state: [s.model_dump() for s in outline]}
 
-    # the draft view: every output a finished draft updates
-    def _view(self, draft: Draft, *, select: int | None = None) -> tuple[Any, ...]:
+    # the draft view
+    def _view(self, draft: Draft, *, select: int | None = None) -> Update:
+        """Every component a finished (or reopened) draft updates."""
         if select is None or not 0 <= select < len(draft.sections):
             failed = [s.index for s in draft.sections if s.status == "failed"]
             select = failed[0] if failed else 0
         section = draft.sections[select] if draft.sections else None
         docx, md = self._exports(draft)
-        return (
-            draft.id,
-            render_progress(draft, finished=True),
-            render_flag_summary(draft.sections),
-            render_draft(draft),
-            gr.Dropdown(choices=section_choices(draft), value=select, interactive=True),
-            section.heading if section else "",
-            section.text if section else "",
-            gr.DownloadButton(value=docx, interactive=True),
-            gr.DownloadButton(value=md, interactive=True),
-            gr.Dropdown(choices=history_choices(self.ws.list_drafts(50)), value=draft.id),
-        )
+        w = self.w
+        return {
+            w.draft_id: draft.id,
+            w.progress_html: render_progress(draft, finished=True),
+            w.summary_html: render_flag_summary(draft.sections),
+            w.draft_html: render_draft(draft),
+            w.section_dd: gr.Dropdown(choices=section_choices(draft), value=select, interactive=True),
+            w.heading_box: section.heading if section else "",
+            w.text_box: section.text if section else "",
+            w.dl_docx: gr.DownloadButton(value=docx, interactive=True),
+            w.dl_md: gr.DownloadButton(value=md, interactive=True),
+            w.history_dd: gr.Dropdown(choices=history_choices(self.ws.list_drafts(50)), value=draft.id),
+        }
 
-    def _streaming(self, draft: Draft, live: dict[int, str], writing: set[int]) -> tuple[Any, ...]:
-        return (draft.id, render_progress(draft, live=live, writing=writing),
-                render_flag_summary(draft.sections, ready=False), render_draft(draft, live=live, writing=writing),
-                *([gr.skip()] * 6))
+    def _streaming(self, view: LiveDraft) -> Update:
+        assert view.draft is not None
+        return {self.w.draft_id: view.draft.id,
+                self.w.progress_html: render_progress(view.draft, live=view.live, writing=view.writing),
+                self.w.summary_html: render_flag_summary(view.draft.sections, ready=False),
+                self.w.draft_html: render_draft(view.draft, live=view.live, writing=view.writing)}
 
     def _exports(self, draft: Draft) -> tuple[str | None, str | None]:
-        folder = Path(tempfile.gettempdir()) / "drafter-exports" / draft.id
-        folder.mkdir(parents=True, exist_ok=True)
         paths: list[str | None] = []
         for fmt in ("docx", "md"):
             try:
@@ -160,64 +213,49 @@ class DrafterUI:
                 _warn(f"导出 {fmt} 失败：{exc}")
                 paths.append(None)
                 continue
-            target = folder / f"{safe_filename(draft.title)}.{fmt}"
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-            paths.append(str(target))
+            paths.append(self.exports.write(draft.id, f"{safe_filename(draft.title)}.{fmt}", data))
         return paths[0], paths[1]
+
+    def _outline(self, facts: Facts, outline_text: str, outline_state: list[dict[str, Any]] | None
+                 ) -> list[OutlineSection] | None:
+        if not (outline_text or "").strip():
+            return None
+        previous = [OutlineSection.model_validate(s) for s in outline_state or []]
+        try:
+            outline = text_to_outline(outline_text, previous)
+        except OutlineError as exc:
+            raise _error(exc) from exc
+        missing = unplaced_facts(outline, facts)
+        if missing:
+            _warn("以下事实没有安排进提纲，草稿中不会出现：" + "；".join(missing))
+        return outline
 
     async def draft(self, org: str, year: Any, org_type: str, superior: str, items: str, shortcomings: str,
                     plans: str, notes: str, outline_text: str, outline_state: list[dict[str, Any]] | None
-                    ) -> AsyncIterator[tuple[Any, ...]]:
+                    ) -> AsyncIterator[Update]:
         """Write a whole draft, streaming each section in as it is written."""
         facts = self._facts(org, year, org_type, superior, items, shortcomings, plans, notes)
-        outline: list[OutlineSection] | None = None
-        if (outline_text or "").strip():
-            previous = [OutlineSection.model_validate(s) for s in outline_state or []]
-            try:
-                outline = text_to_outline(outline_text, previous)
-            except OutlineError as exc:
-                raise _error(exc) from exc
-            missing = unplaced_facts(outline, facts)
-            if missing:
-                _warn("以下事实没有安排进提纲，草稿中不会出现：" + "；".join(missing))
-        yield (gr.skip(), _preparing("正在检索往年范文、准备起草…"), "", gr.skip(), *([gr.skip()] * 6))
+        outline = self._outline(facts, outline_text, outline_state)
+        yield {self.w.progress_html: _preparing("正在检索往年范文、准备起草…"), self.w.summary_html: ""}
+        view: LiveDraft | None = None
         try:
             await asyncio.to_thread(self.ws.ensure_index)
-            draft: Draft | None = None
-            live: dict[int, str] = {}
-            last = 0.0
-            async for ev in self.ws.draft_stream(facts, outline):
-                if ev.type == "outline" and ev.draft is not None:
-                    draft = ev.draft
-                elif draft is None:
-                    continue
-                elif ev.type == "delta" and ev.index is not None:
-                    live[ev.index] = live.get(ev.index, "") + ev.text
-                elif ev.type == "reset" and ev.index is not None:
-                    live[ev.index] = ev.text
-                elif ev.type == "section" and ev.section is not None:
-                    draft.sections[ev.section.index] = ev.section
-                    live.pop(ev.section.index, None)
-                elif ev.type == "done" and ev.draft is not None:
-                    draft = ev.draft
-                    continue
-                now = time.monotonic()
-                if ev.type != "delta" or now - last >= STREAM_INTERVAL:
-                    last = now
-                    yield self._streaming(draft, live, set())
+            async for view, ev in follow(self.ws.draft_stream(facts, outline), interval=STREAM_INTERVAL):
+                if ev.type != "done":
+                    yield self._streaming(view)
         except DrafterError as exc:
             raise _error(exc) from exc
-        if draft is None:
+        if view is None or view.draft is None:
             raise gr.Error("没有生成草稿", title="无法完成")
-        final = self.ws.get_draft(draft.id)
+        yield self._finish(self.ws.get_draft(view.draft.id))
+
+    def _finish(self, final: Draft, *, select: int | None = None) -> Update:
         failed = [s for s in final.sections if s.status == "failed"]
         if failed:
             _warn(f"有 {len(failed)} 节生成失败，已选中第 {failed[0].index + 1} 节，可点「重写本节」重试。")
-        yield self._view(final)
+        return self._view(final, select=select)
 
-    async def regenerate(self, draft_id: str, index: Any, instruction: str) -> AsyncIterator[tuple[Any, ...]]:
+    async def regenerate(self, draft_id: str, index: Any, instruction: str) -> AsyncIterator[Update]:
         """Rewrite one section (optionally following an instruction); the others stay as they are."""
         if not draft_id:
             raise gr.Error("请先生成或打开一份草稿", title="没有草稿")
@@ -229,30 +267,20 @@ class DrafterUI:
             await asyncio.to_thread(self.ws.ensure_index)
         except DrafterError as exc:
             raise _error(exc) from exc
-        queue: asyncio.Queue[Any] = asyncio.Queue()
         instruction = (instruction or "").strip()[:200]
-        task = asyncio.create_task(self.ws.regenerate(draft_id, idx, instruction, queue.put_nowait))
-        task.add_done_callback(lambda _: queue.put_nowait(None))
-        live: dict[int, str] = {idx: ""}
-        yield self._streaming(draft, live, {idx})
-        last = 0.0
+        view = LiveDraft(draft=draft, live={idx: ""}, writing={idx})
+        yield self._streaming(view)
+
+        async def run(sink: Any) -> Draft:
+            return await self.ws.regenerate(draft_id, idx, instruction, sink)
+
         try:
-            while (ev := await queue.get()) is not None:
-                if ev.type == "delta":
-                    live[idx] += ev.text
-                elif ev.type == "reset":
-                    live[idx] = ev.text
-                else:
-                    continue
-                if time.monotonic() - last >= STREAM_INTERVAL:
-                    last = time.monotonic()
-                    yield self._streaming(draft, live, {idx})
-            result = await task
+            async for view, ev in follow(events_of(run), interval=STREAM_INTERVAL):
+                if ev.type in ("delta", "reset"):
+                    yield self._streaming(view)
         except DrafterError as exc:
             raise _error(exc) from exc
-        finally:
-            if not task.done():
-                task.cancel()
+        result = self.ws.get_draft(draft_id)
         section = result.sections[idx]
         if section.status == "failed":
             _warn(f"第 {idx + 1} 节重写失败：{section.error}")
@@ -261,19 +289,19 @@ class DrafterUI:
             gr.Info(f"第 {idx + 1} 节已重写{found}", title="完成")
         yield self._view(result, select=idx)
 
-    def select_section(self, draft_id: str, index: Any) -> tuple[str, str]:
-        if not draft_id or index is None:
-            return "", ""
-        try:
-            draft = self.ws.get_draft(draft_id)
-        except DrafterError:
-            return "", ""
-        idx = int(index)
-        if not 0 <= idx < len(draft.sections):
-            return "", ""
-        return draft.sections[idx].heading, draft.sections[idx].text
+    def select_section(self, draft_id: str, index: Any) -> Update:
+        heading, text = "", ""
+        if draft_id and index is not None:
+            try:
+                draft = self.ws.get_draft(draft_id)
+            except DrafterError:
+                draft = None
+            idx = int(index)
+            if draft is not None and 0 <= idx < len(draft.sections):
+                heading, text = draft.sections[idx].heading, draft.sections[idx].text
+        return {self.w.heading_box: heading, self.w.text_box: text}
 
-    def save_edit(self, draft_id: str, index: Any, heading: str, text: str) -> tuple[Any, ...]:
+    def save_edit(self, draft_id: str, index: Any, heading: str, text: str) -> Update:
         """The user's own text for one section: stored as a new version and checked again."""
         if not draft_id:
             raise gr.Error("请先生成或打开一份草稿", title="没有草稿")
@@ -293,7 +321,7 @@ class DrafterUI:
         gr.Info(f"第 {idx + 1} 节已保存并重新核对：{found}", title="已保存")
         return self._view(draft, select=idx)
 
-    def open_draft(self, draft_id: str) -> tuple[Any, ...]:
+    def open_draft(self, draft_id: str) -> Update:
         """Reopen a past draft: the view, and its facts and outline back in the form."""
         if not draft_id:
             raise gr.Error("请先在列表中选择一份草稿", title="没有选择")
@@ -303,96 +331,32 @@ class DrafterUI:
             raise _error(exc) from exc
         outline = [OutlineSection(kind=s.kind, heading=s.heading, facts=s.facts, query=s.query)
                    for s in draft.sections]
-        return (*self._view(draft), *form_values(draft.facts), outline_to_text(outline),
-                [s.model_dump() for s in outline])
+        return {**self._view(draft), **self._form(draft.facts), self.w.outline_box: outline_to_text(outline),
+                self.w.outline_state: [s.model_dump() for s in outline]}
 
-    def refresh_history(self) -> Any:
-        return gr.Dropdown(choices=history_choices(self.ws.list_drafts(50)))
+    def refresh_history(self) -> Update:
+        return {self.w.history_dd: gr.Dropdown(choices=history_choices(self.ws.list_drafts(50)))}
 
     # check any text
     def check_text(self, org: str, year: Any, org_type: str, superior: str, items: str, shortcomings: str,
-                   plans: str, notes: str, text: str) -> str:
+                   plans: str, notes: str, text: str) -> Update:
         facts = self._facts(org, year, org_type, superior, items, shortcomings, plans, notes)
         if not (text or "").strip():
             raise gr.Error("请粘贴要核对的文本", title="没有文本")
-        return render_check_result(text, self.ws.check(text, facts))
-
-    # corpus
-    def documents(self) -> tuple[list[list[Any]], Any]:
         try:
-            docs = self.ws.list_documents()
+            flags = self.ws.check(text, facts)
         except DrafterError as exc:
             raise _error(exc) from exc
-        removable = [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in docs if not d.bundled]
-        return document_rows(docs), gr.Dropdown(choices=removable, value=None)
+        return {self.w.check_html: render_check_result(text, flags)}
 
-    def upload(self, files: Sequence[Any] | None, progress: gr.Progress = gr.Progress()  # noqa: B008 - Gradio idiom
-               ) -> tuple[Any, ...]:
-        if not files:
-            raise gr.Error("请先选择要上传的文件（.docx/.txt/.md）", title="没有文件")
-        accepted, problems = [], []
-        for f in files:
-            path = _file_path(f)
-            problem = upload_problem(path)
-            if problem:
-                problems.append(f"「{_original_name(path)}」未添加：{problem}")
-            else:
-                accepted.append(path)
-        added: list[Any] = []
-        if accepted:
-            def report(stage: str, done: int, total: int) -> None:
-                progress((done, total), desc="正在写入索引")
+    def search(self, query: str, k: Any = 6) -> Update:
+        from webui.render import render_hits
 
-            try:
-                added, errors = self.ws.add_documents(accepted, report)
-            except DrafterError as exc:
-                raise _error(exc) from exc
-            problems += [f"「{_original_name(e.path)}」未添加：{e.reason}" for e in errors]
-            if errors:
-                problems.append("（支持 .docx、.txt、.md；文本文件需为 UTF-8 编码）")
-        lines = []
-        if added:
-            lines.append(f"已添加 {len(added)} 篇：" + "、".join(f"《{d.title}》（{d.sections} 节）" for d in added))
-        lines += problems
-        if problems:
-            _warn(*problems)
-        if added:
-            gr.Info(f"已添加 {len(added)} 篇范文", title="上传完成")
-        rows, removable = self.documents()
-        message = "<br>".join(esc(line) for line in lines) or "没有添加任何文件"
-        return rows, removable, f'<div class="upload-result">{message}</div>', None
-
-    def remove(self, doc_id: str | None) -> tuple[Any, ...]:
-        if not doc_id:
-            raise gr.Error("请先选择要删除的范文", title="没有选择")
-        try:
-            info = self.ws.remove_document(doc_id)
-        except DrafterError as exc:
-            raise _error(exc) from exc
-        gr.Info(f"已删除《{info.title}》", title="已删除")
-        rows, removable = self.documents()
-        return rows, removable, f'<div class="upload-result">已删除《{esc(info.title)}》</div>'
-
-    def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio idiom
-
-        def report(stage: str, done: int, total: int) -> None:
-            progress((done, total), desc="正在计算向量")
-
-        progress(0, desc="正在读取范文")
-        try:
-            report_ = self.ws.refresh_index(report)
-        except DrafterError as exc:
-            raise _error(exc) from exc
-        rows, removable = self.documents()
-        msg = (f"索引已更新：{report_.documents} 篇范文，{report_.chunks} 个片段，"
-               f"本次新计算 {report_.embedded} 个，移除 {report_.removed} 个。")
-        return rows, removable, f'<div class="upload-result">{esc(msg)}</div>'
-
-    def search(self, query: str, k: Any = 6) -> str:
         if not (query or "").strip():
             raise gr.Error("请输入要检索的内容，如：困难职工帮扶", title="没有检索词")
         try:
             hits = self.ws.search(query.strip()[:500], int(k or 6))
         except DrafterError as exc:
             raise _error(exc) from exc
-        return render_hits(hits)
+        return {self.w.hits_html: render_hits(hits)}
+

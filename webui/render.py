@@ -13,22 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from drafter.checking import registry
 from drafter.checking.flags import Flag
 from drafter.models import Draft, OutlineSection, Section
 
 MAX_UPLOAD_BYTES = 20 << 20  # 20 MB, as the HTTP API
 UPLOAD_SUFFIXES = (".docx", ".txt", ".md")
 
-REASON_LABELS = {
-    "not_in_facts": "事实中没有",
-    "value_mismatch": "与事实不符",
-    "unit_mismatch": "单位不符",
-    "derived": "推算得出",
-    "copied_from_exemplar": "疑似照抄范文",
-    "date_not_in_facts": "日期不在事实中",
-    "placeholder": "占位符",
-}
-FLAG_KIND_LABELS = {"amount": "数额", "date": "日期", "placeholder": "占位符"}
+# The checker's one table (drafter/checking/registry.py), live: kinds registered later show up too.
+REASON_LABELS = registry.reason_labels()
+FLAG_KIND_LABELS = registry.kind_labels()
 SECTION_KIND_LABELS = {"opening": "开篇", "body": "正文", "shortcomings": "存在不足", "plans": "明年打算",
                        "closing": "结尾"}
 
@@ -206,6 +200,9 @@ def render_flag_summary(sections: Sequence[Section], *, ready: bool = True,
         return ""
     if not ready:
         return '<div class="flag-summary flag-summary-wait">草稿完成后在这里汇总需要核对的数字。</div>'
+    if any(s.status not in ("done", "failed") for s in sections):
+        return ('<div class="flag-summary flag-summary-wait">草稿尚未写完，写完的各节核对结果见正文中的标记；'
+                '可在「历史草稿」中打开后点「继续起草」。</div>')
     flags = [(s, k, f) for s in sections for k, f in enumerate(s.flags)]
     failed = [s for s in sections if s.status == "failed"]
     fail_note = ""
@@ -218,6 +215,7 @@ def render_flag_summary(sections: Sequence[Section], *, ready: bool = True,
     counts = {k: sum(1 for _, _, f in flags if f.kind == k) for k in FLAG_KIND_LABELS}
     chips = "".join(f'<span class="count-chip chip-{k}">{FLAG_KIND_LABELS[k]} {n}</span>'
                     for k, n in counts.items() if n)
+    legend = "".join(f'<mark class="flag flag-{esc(k)}">{esc(label)}</mark>' for k, label in FLAG_KIND_LABELS.items())
     rows = []
     for s, k, f in flags:
         where = f'<a href="#flag-{s.index}-{k}">第 {s.index + 1} 节 · {esc(section_label(s, short=True))}</a>'
@@ -228,9 +226,7 @@ def render_flag_summary(sections: Sequence[Section], *, ready: bool = True,
             f'data-count="{len(flags)}">{len(flags)}</span> 处 {chips}</div>{fail_note}'
             '<table class="flag-table"><thead><tr><th>位置</th><th>内容</th><th>原因</th><th>说明</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>'
-            '<div class="flag-legend">草稿中<mark class="flag flag-amount">数额</mark>'
-            '<mark class="flag flag-date">日期</mark><mark class="flag flag-placeholder">占位符</mark>'
-            f'已标出；把鼠标停在标记上可看原因。{esc(fix_hint)}</div></div>')
+            f'<div class="flag-legend">草稿中{legend}已标出；把鼠标停在标记上可看原因。{esc(fix_hint)}</div></div>')
 
 
 def render_progress(draft: Draft | None, *, live: dict[int, str] | None = None, writing: set[int] | None = None,
@@ -248,12 +244,17 @@ def render_progress(draft: Draft | None, *, live: dict[int, str] | None = None, 
                      f'{esc(section_label(s, short=True))}</li>')
     total = len(draft.sections)
     failed = sum(1 for s in draft.sections if s.status == "failed")
-    if finished:
+    unfinished = sum(1 for s in draft.sections if s.status not in ("done", "failed"))
+    complete = bool(total) and not unfinished
+    if finished and complete:
         text = f"草稿已完成：共 {total} 节" + (f"，其中 {failed} 节失败" if failed else "")
+    elif finished:
+        # Never call an incomplete draft complete (an interrupted run, a crash): say what is missing.
+        text = f"草稿未完成：共 {total} 节，{unfinished} 节尚未写完" + (f"，{failed} 节失败" if failed else "")
     else:
         text = f"正在撰写… 已完成 {done} / {total} 节"
-    pct = 100 if finished else int(100 * done / max(total, 1))
-    state = "finished" if finished else "running"
+    pct = int(100 * done / max(total, 1)) if not (finished and complete) else 100
+    state = "finished" if finished and complete else ("incomplete" if finished else "running")
     return (f'<div class="draft-progress progress-{state}" data-done="{done}" data-total="{total}">'
             f'<div class="progress-label">{esc(text)}</div>'
             f'<div class="progress-bar"><span style="width:{pct}%"></span></div>'
@@ -309,8 +310,16 @@ def local_time(iso: str) -> str:
         return iso
 
 
+STATUS_LABELS = {"done": "已完成", "running": "起草中", "interrupted": "未完成", "failed": "有失败"}
+
+
 def history_choices(rows: Sequence[dict[str, str]]) -> list[tuple[str, str]]:
-    return [(f"{r['title']} · {local_time(r['updated_at'])} · {r['id']}", r["id"]) for r in rows]
+    """`title · status · time · id`; the status tells a finished draft from an interrupted one."""
+    def label(r: dict[str, str]) -> str:
+        status = STATUS_LABELS.get(r.get("status", ""), "")
+        return " · ".join(x for x in (r["title"], status, local_time(r["updated_at"]), r["id"]) if x)
+
+    return [(label(r), r["id"]) for r in rows]
 
 
 def document_rows(docs: Sequence[Any]) -> list[list[Any]]:

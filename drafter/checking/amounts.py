@@ -10,6 +10,7 @@ text (normalisation and masking preserve length).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .lexicon import ARABIC_ONLY_UNITS, SOFT_ONE, TIME_KINDS, UNITS
@@ -37,6 +38,7 @@ class Mention:
     chinese: bool = False
     soft: bool = False  # a passing count of one: 一名职工, 一次活动
     numeral: str = ""  # the numeral as written: 6.4万, 三百, 百分之二十三
+    unit_text: str = ""  # the measure word as written (名, 万元 -> 元, 元/人), for masking
     years: tuple[int, ...] = ()
     month: int = 0
     day: int = 0
@@ -70,7 +72,7 @@ for _base, _canon in (("月", "个月"), ("小时", "小时"), ("钟头", "小�
     for _inf in ("多", "余", "半"):
         _ALL_UNITS["个" + _inf + _base] = (_ALL_UNITS["个" + _base][0], "")
         _UNIT_CANON["个" + _inf + _base] = _canon
-_UNIT_CANON.update({"个小时": "小时", "个钟头": "小时", "钟头": "小时", "元人民币": "元", "人民币": "元",
+_UNIT_CANON.update({"天半": "天", "年半": "年", "日": "天", "个小时": "小时", "个钟头": "小时", "钟头": "小时", "元人民币": "元", "人民币": "元",
                     "元钱": "元", "块钱": "元", "周岁": "岁", "千克": "公斤", "平米": "平方米", "㎡": "平方米",
                     "百分点": "个百分点", "成": "%"})
 
@@ -120,6 +122,7 @@ _MAIN_RE = re.compile(
     )
     (?:(?P<infix>余|多|来(?=[{_CN}]|{_unit_pattern()}))(?P<mult2>[万千亿]{{1,2}})?)?
     (?P<unit>{_unit_pattern()})?
+    (?:(?<=成)(?P<cheng>[一二三四五六七八九](?![0-9{_CN}])|多|余))?  # 九成五 95%, 八成多 [80, 90)
     (?P<per>/(?:人次|人|户|年|月|次|天|小时|平方米))?
     (?P<suf>左右|以上|上下|之多|以下|以内|有余)?
     )
@@ -157,13 +160,20 @@ def extract(text: str, lenient: bool = False) -> tuple[str, list[Mention]]:
         if g["ph"]:
             out.append(Mention(m.start(), m.end(), text[m.start() : m.end()], category="placeholder"))
             continue
-        mention = _date(m, g, text) if _is_date(g) else _amount(m, g, text, masked, lenient)
+        mention: Mention | None
+        if g["dd2"] and _DURATION_BEFORE_RE.search(masked, max(0, m.start() - 3), m.start()):
+            mention = _days(m, g, text)  # 为期3日, 历时5日: a count of days, not a date
+        else:
+            mention = _date(m, g, text) if _is_date(g) else _amount(m, g, text, masked, lenient)
         if mention is not None:
             out.append(mention)
     if _TEMPLATE_RE.search(text):  # rare: models leave template slots (【具体人数】, [单位名称], 某某, ***)
-        taken = [(x.start, x.end) for x in out]
+        # mentions do not overlap and are sorted, so ends are sorted too: only the last one that starts
+        # before a slot ends can overlap it (a bisection, not a scan: linear on text full of slots)
+        starts, ends = [x.start for x in out], [x.end for x in out]
         for m in _TEMPLATE_RE.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            i = bisect_left(starts, m.end()) - 1
+            if i < 0 or ends[i] <= m.start():
                 out.append(Mention(m.start(), m.end(), m.group(), category="placeholder"))
         out.sort(key=lambda x: x.start)
     return norm, out
@@ -176,6 +186,15 @@ _TEMPLATE_RE = re.compile(
     r"|[【\[［〔]\s*[xX×＿_?？]*\s*[】\]］〕]"  # 【X】, [__], 【】
     r"|某某|\*{2,}"
 )
+
+
+_DURATION_BEFORE_RE = re.compile(r"(?:为期|历时|连续|持续|用时|耗时|共计|累计|共|达|满)$")
+
+
+def _days(m: re.Match[str], g: dict[str, str | None], text: str) -> Mention:
+    n = float(int(g["dd2"] or 0))
+    return Mention(m.start(), m.end(), text[m.start() : m.end()], lo=n, hi=n, base=n, unit="天", kind="天",
+                   numeral=g["dd2"] or "", unit_text="日")
 
 
 def _is_date(g: dict[str, str | None]) -> bool:
@@ -247,8 +266,8 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
         numeral = num
         chinese = not num[:1].isdigit()
         r = parse_numeral(num)
-        if r is None and num in ("万", "亿") and pre:
-            r = (float(CN_UNITS[num]),) * 2  # 近万元, 上万人
+        if r is None and num in ("万", "亿") and (pre or infix in ("余", "多")):
+            r = (float(CN_UNITS[num]),) * 2  # 近万元, 上万人, 万余元
         if r is None:
             return None
         if g["num2"]:
@@ -265,13 +284,23 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
         if unit and kind != "money":
             return None
         unit, kind, pre = unit or "元", "money", ""
-    if unit == "成":
-        if len(numeral) != 1 or r[0] != r[1]:
+    if unit == "成":  # 七成 70%, 六七成 60-70%, 九成五 95%, 八成多 80-90%
+        if len(numeral) != (1 if r[0] == r[1] else 2) or r[1] > 10:
             return None
-        r = (r[0] * 10, r[0] * 10)
+        cheng = g["cheng"] or ""
+        r = (r[0] * 10 + CN_DIGITS.get(cheng, 0), r[1] * 10)
+        if cheng in CN_DIGITS:
+            if r[1] != r[0] - CN_DIGITS[cheng]:
+                return None  # 六七成五
+            r = (r[0], r[0])
+            numeral += "成" + cheng
+        elif cheng:
+            infix = cheng
     prev = masked[start - 1] if start else ""
     if unit in ("名", "位") and prev == "前":
         return None  # 前三名: a rank
+    if unit == "日" and prev and prev in "月于在至号初底":
+        return None  # 本月三日, 于二十日: a day of the month, not a count of days
     if prev and prev in "×*/" and not pre:
         return None
     nxt = masked[end] if end < len(masked) else ""
@@ -330,7 +359,7 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
         numeral in SOFT_ONE and bool(unit) and not approx and not pre and kind not in ("percent", "money")
     )
     return Mention(start, end, text[start:end], lo=lo, hi=hi, base=base, approx=approx, unit=canon, kind=kind,
-                   chinese=chinese, soft=soft, numeral=numeral)
+                   chinese=chinese, soft=soft, numeral=numeral, unit_text=unit + (g["per"] or ""))
 
 
 def _heading(masked: str, start: int, end: int) -> bool:

@@ -12,23 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import FactsError, InputError
-from ..facts import Facts, validate_facts
+from ..errors import InputError
+from ..facts import CheckFacts, coerce_facts
+from . import registry
+from .context import check
 from .flags import Flag
-from .support import check
-
-REASON_LABELS = {
-    "not_in_facts": "事实中没有",
-    "value_mismatch": "与事实不符",
-    "unit_mismatch": "单位与事实不符",
-    "derived": "推算得出，事实中未直接给出",
-    "copied_from_exemplar": "疑似照搬范文",
-    "date_not_in_facts": "事实中没有该日期",
-    "placeholder": "占位符未填写",
-}
-_GROUPS = (("amount", "数字"), ("date", "日期"), ("placeholder", "占位符"))
-
-FactsInput = Facts | str | list[str]
 
 
 class _Line:
@@ -49,48 +37,6 @@ def read_text(path: str, what: str) -> str:
         raise InputError(f"{what}路径 {p} 是目录，不是文件") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{what}文件 {p} 不是 UTF-8 编码") from exc
-
-
-def facts_from_value(value: Any) -> FactsInput:
-    """Facts given as a JSON object (the Facts model), a string (JSON, the text form or raw lines) or a list."""
-    if isinstance(value, dict):
-        try:
-            return validate_facts(value)
-        except FactsError:
-            lines = _loose_lines(value)
-            if not lines:
-                raise
-            return lines
-    if isinstance(value, list):
-        if not all(isinstance(x, str) for x in value):
-            raise InputError("facts 列表中的每一项都应是字符串")
-        return list(value)
-    if isinstance(value, str):
-        stripped = value.lstrip("\ufeff").strip()
-        if stripped.startswith(("{", "[")):
-            try:
-                return facts_from_value(json.loads(stripped))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"事实 JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
-        # The plain-text form (单位：/年度：/明年打算：…) is read as raw lines on purpose: its labels carry the
-        # year and the plans for the checker anyway, 单位/年度 are not required, and no line is rewritten
-        # (parse_facts_text strips a leading `1.` bullet, which would turn `1.5万元` into `5万元`).
-        return stripped
-    raise InputError("facts 应为 JSON 对象、字符串或字符串列表")
-
-
-def _loose_lines(obj: dict[str, Any]) -> list[str]:
-    """A facts object that does not validate (no 单位, say) still gives its fact lines."""
-    lines: list[str] = []
-    if isinstance(obj.get("year"), int | str) and str(obj.get("year")).strip():
-        lines.append(f"{obj['year']}年")
-    for key in ("org", "superior", "notes"):
-        if isinstance(obj.get(key), str) and obj[key].strip():
-            lines.append(obj[key])
-    for key in ("items", "shortcomings", "plans"):
-        if isinstance(obj.get(key), list):
-            lines += [x for x in obj[key] if isinstance(x, str)]
-    return lines
 
 
 def _exemplars_from_value(value: Any) -> list[Any]:
@@ -114,11 +60,13 @@ def _flags_json(flags: Sequence[Flag]) -> dict[str, Any]:
 
 
 def render_text(draft: str, flags: Sequence[Flag]) -> str:
-    """A readable Chinese list, amounts first, then dates, then placeholders."""
+    """A readable Chinese list grouped by kind in the registry's order (amounts, dates, placeholders, …);
+    reasons shown by their registry labels."""
     if not flags:
         return "未发现事实不支持的数字。"
     out = [f"共 {len(flags)} 处需要核对："]
-    for kind, label in _GROUPS:
+    for info in registry.kinds():
+        kind, label = info.kind, info.label
         group = [f for f in flags if f.kind == kind]
         if not group:
             continue
@@ -126,7 +74,7 @@ def render_text(draft: str, flags: Sequence[Flag]) -> str:
         for f in group:
             line = draft.count("\n", 0, f.start) + 1
             col = f.start - (draft.rfind("\n", 0, f.start) + 1) + 1
-            reason = REASON_LABELS.get(f.reason, f.reason)
+            reason = registry.label(f.reason)
             hint = f"：{f.hint}" if f.hint else ""
             out.append(f"  第{line}行第{col}字「{f.text}」{reason}{hint}")
     return "\n".join(out)
@@ -135,7 +83,7 @@ def render_text(draft: str, flags: Sequence[Flag]) -> str:
 def run_check(draft_path: str | None, facts_path: str | None, batch_path: str | None,
               exemplar_paths: Sequence[str], as_json: bool) -> int:
     exemplars = [_Line(read_text(p, "范文"), Path(p).stem) for p in exemplar_paths or ()]
-    default_facts = facts_from_value(read_text(facts_path, "事实")) if facts_path else None
+    default_facts = coerce_facts(read_text(facts_path, "事实")) if facts_path else None
     if batch_path:
         if draft_path:
             raise InputError("--batch 与草稿文件不能同时使用")
@@ -153,7 +101,7 @@ def run_check(draft_path: str | None, facts_path: str | None, batch_path: str | 
     return 1 if flags else 0
 
 
-def _run_batch(path: str, default_facts: FactsInput | None, exemplars: list[Any]) -> int:
+def _run_batch(path: str, default_facts: CheckFacts | None, exemplars: list[Any]) -> int:
     text = read_text(path, "批量")
     any_flag = any_error = False
     for n, raw in enumerate(text.splitlines(), 1):
@@ -164,7 +112,7 @@ def _run_batch(path: str, default_facts: FactsInput | None, exemplars: list[Any]
             if not isinstance(item, dict) or not isinstance(item.get("draft"), str):
                 raise InputError("每行应为含字符串 draft 的 JSON 对象")
             if "facts" in item:
-                facts = facts_from_value(item["facts"])
+                facts = coerce_facts(item["facts"])
             elif default_facts is not None:
                 facts = default_facts
             else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import FIXED_PHRASES
+from .lexicon import ARABIC_ONLY_UNITS, FIXED_PHRASES, UNITS
 from .numerals import CN_CHARS
 
 _FILL = "\ue000"
@@ -36,7 +36,12 @@ def _alternation(words: list[str]) -> str:
     return emit(trie)
 
 
-_digit_start = [w for w in FIXED_PHRASES if w[0].isdigit()]
+_digit_start = [w for w in FIXED_PHRASES if w[0].isdigit() and not w[-1].isdigit()]
+_digit_only = [w for w in FIXED_PHRASES if w[0].isdigit() and w[-1].isdigit()]  # 12345, 12351, 95598, 985
+# A digit string followed by a multiplier, 余/多 or a measure word is an amount, whatever it looks like:
+# `12345元`, `12351万元`, `12345678元` (not a hotline or a phone number).
+_units = [u for u in (*UNITS, *ARABIC_ONLY_UNITS, "%") if u]
+_AMOUNT_AHEAD = rf"(?![0-9.]|[十百千万亿余多]|{_alternation(_units)})"
 _cn_start = [w for w in FIXED_PHRASES if w[0] in _CN]
 _other = [w for w in FIXED_PHRASES if not w[0].isdigit() and w[0] not in _CN]
 
@@ -52,13 +57,15 @@ _MASK_RE = re.compile(
             r"[〔\[【(（][0-9]{4}[〕\]】)）]\s*[0-9]+号",  # document numbers
             r"(?<![0-9])[0-9]{1,2}[:：][0-9]{2}(?![0-9])",  # times of day
             r"(?<![0-9.])[0-9]{1,2}[·•][0-9]{1,2}(?![0-9])",  # 5·12 护士节, 3·15
-            r"(?<![0-9])(?:0[0-9]{2,3}-)?[0-9]{7,8}(?![0-9])|(?<![0-9])1[3-9][0-9]{9}(?![0-9])",  # phones
-            r"[A-Za-z]+[0-9]+[A-Za-z0-9]*|[0-9]+[A-Za-z]+[A-Za-z0-9]*",  # G20, 5G, ISO9001, 4S
+            rf"(?<![0-9])(?:0[0-9]{{2,3}}-)?[0-9]{{7,8}}{_AMOUNT_AHEAD}|(?<![0-9])1[3-9][0-9]{{9}}{_AMOUNT_AHEAD}",  # phones
+            # G20, 5G, ISO9001, 4S; tried only where a run of letters and digits starts (linear on long runs)
+            r"(?<![A-Za-z0-9])(?:[A-Za-z]+[0-9]+[A-Za-z0-9]*|[0-9]+[A-Za-z]+[A-Za-z0-9]*)",
             r"五小(?!时)|两节(?!课)",
             rf"(?<![0-9{_CN}])(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})分钟[^，。；\n]{{0,6}}圈",  # 15分钟生活圈
             r"(?<![0-9])24小时(?=服务|值守|值班|热线|在线|不间断|开放|待命|全天候)",
             rf"(?<![0-9{_CN}])[0-9{_CN}]{{1,3}}届(?:[0-9{_CN}]{{1,3}}次|(?=[^，。；\n]{{0,8}}(?:代表大会|职代会|工代会|全委会|委员会|全会|会议|理事会)))",
             rf"(?<![0-9])(?:{_alternation(_digit_start)})(?![0-9])",
+            rf"(?<![0-9])(?:{_alternation(_digit_only)}){_AMOUNT_AHEAD}",
             rf"(?<![0-9{_CN}])(?:{_alternation(_cn_start)})",
             _alternation(_other),
         ]

@@ -1,0 +1,31 @@
+"""Dependencies the routes declare: the workspace, and work moved off the event loop.
+
+The workspace lives on `app.state` (set by `create_app`), so a test or a composing front end injects its own
+by passing it to `create_app`; routes never build one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from ..workspace import Workspace
+
+T = TypeVar("T")
+
+
+def get_workspace(request: Request) -> Workspace:
+    ws: Workspace = request.app.state.workspace
+    return ws
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+
+
+async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """CPU work (parsing, checking, the offline drafter, index writes) runs in a worker thread, so one big
+    request never stalls `/health` or the other users' streams."""
+    return await run_in_threadpool(fn, *args, **kwargs)

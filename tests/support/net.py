@@ -1,0 +1,65 @@
+"""Network helpers for tests: a free loopback port, and the guard that keeps the suite on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class NonLoopbackConnection(AssertionError):
+    """A test tried to reach a real network address: tests must never leave this machine."""
+
+
+def _is_loopback(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str):
+        return False
+    if host in ("localhost", "") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _check(address: Any, family: int) -> None:
+    if family == socket.AF_UNIX or not isinstance(address, tuple):
+        return
+    if not _is_loopback(address[0]):
+        raise NonLoopbackConnection(f"test tried to connect to {address[0]!r}: only loopback is allowed")
+
+
+def _connect(self: socket.socket, address: Any) -> None:
+    _check(address, self.family)
+    _real_connect(self, address)
+
+
+def _connect_ex(self: socket.socket, address: Any) -> int:
+    _check(address, self.family)
+    return _real_connect_ex(self, address)
+
+
+def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    if host is not None and not _is_loopback(host):
+        raise NonLoopbackConnection(f"test tried to resolve {host!r}: only loopback is allowed")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def install_loopback_guard() -> None:
+    """Every connection and name lookup in this process must stay on loopback (subprocesses the tests start
+    get fake endpoints on 127.0.0.1 and no real keys, see conftest)."""
+    socket.socket.connect = _connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _getaddrinfo
