@@ -519,3 +519,28 @@ def test_search_never_returns_the_same_text_twice(fast_ws, tmp_path: Path) -> No
     texts = [h.chunk.text for h in hits]
     assert any("红旗班组" in t for t in texts)
     assert len(texts) == len(set(texts))
+
+
+def test_upload_route_refuses_bad_names_by_name_and_keeps_the_rest(fast_ws) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from drafter.api import create_app
+
+    client = TestClient(create_app(fast_ws))
+    long_name = "二〇二二年度工会工作总结" * 8 + ".txt"
+    files = [("files", (n, b"x", "text/plain")) for n in ("..", ".", "/", "a\x00.txt")]
+    files += [("files", (long_name, _summary("长名").encode(), "text/plain")),
+              ("files", ("好.txt", _summary("好的").encode(), "text/plain"))]
+    r = client.post("/api/v1/corpus", files=files)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [d["source"] for d in body["added"]] == ["好.txt"]
+    assert len(body["errors"]) == 5 and all(re.search(r"[\u4e00-\u9fff]", e["detail"]) for e in body["errors"])
+    assert all("/tmp" not in e["file"] and "drafter-upload" not in e["file"] for e in body["errors"])
+    # The same name again is refused (409-style conflict reported per file) unless replace is asked for.
+    again = [("files", ("好.txt", _summary("新版").encode(), "text/plain"))]
+    r = client.post("/api/v1/corpus", files=again)
+    assert r.status_code == 422 and "替换" in r.json()["detail"]
+    r = client.post("/api/v1/corpus", params={"replace": "true"}, files=again)
+    assert r.status_code == 200 and r.json()["added"][0]["doc_id"] == body["added"][0]["doc_id"]
+    _assert_agree(fast_ws)
