@@ -262,12 +262,15 @@ class CorpusIndex:
                         os.replace(self.docs_dir / f"{doc_id}.json", self.docs_dir / f"{new_id}.json")
                     files = self.user_docs.files()
             for doc_id in files:
+                path = self.user_docs.path(doc_id)
                 try:
-                    doc = load_file(self.user_docs.path(doc_id))
-                except BadFileError:
-                    continue  # a file put there by hand that cannot be read: skipped, not fatal
+                    doc = load_file(path)
+                except BadFileError:  # put there by hand, or damaged: set aside (kept), never half-listed
+                    os.replace(path, path.with_name(path.name + ".broken"))
+                    continue
                 doc.doc_id, doc.source = doc_id, self.user_docs.name(doc_id)
                 docs.append((doc, False))
+            files = self.user_docs.files()
 
             wanted: dict[str, Chunk] = {}
             infos: dict[str, dict[str, Any]] = {}

@@ -190,7 +190,7 @@ def test_docx_with_too_many_parts_is_refused(tmp_path: Path) -> None:
     from drafter.documents import read_text_file
     from drafter.errors import BadFileError
 
-    extra = {f"customXml/item{i}.xml": b"<a/>" for i in range(3000)}
+    extra = {f"word/padding/part{i}.xml": b"<a/>" for i in range(3000)}
     path = tmp_path / "parts.docx"
     path.write_bytes(_rezip(_docx_bytes(SUMMARY_PARAS), {}, extra))
     with pytest.raises(BadFileError) as err:
@@ -544,3 +544,12 @@ def test_upload_route_refuses_bad_names_by_name_and_keeps_the_rest(fast_ws) -> N
     r = client.post("/api/v1/corpus", params={"replace": "true"}, files=again)
     assert r.status_code == 200 and r.json()["added"][0]["doc_id"] == body["added"][0]["doc_id"]
     _assert_agree(fast_ws)
+
+
+def test_an_unreadable_stored_file_is_set_aside_not_half_listed(fast_ws) -> None:  # type: ignore[no-untyped-def]
+    docs = fast_ws.index.docs_dir
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "junk.txt").write_bytes(b"\xff\xfe not utf-8")
+    listed = _assert_agree(_hash_ws(fast_ws.settings.data_dir))
+    assert "junk" not in listed and (docs / "junk.txt.broken").exists()
+    assert _assert_agree(fast_ws) == listed
