@@ -304,6 +304,7 @@ def _looks_like_closing(para: str) -> bool:
 
 
 MAX_NAME_BYTES = 255  # what ext4 and most file systems allow for one name
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NAME_HINT = "请给文件起一个普通的名字，如“2022年工会工作总结.docx”"
 
 
@@ -320,6 +321,9 @@ def safe_upload_name(name: str | None) -> str:
         raise BadFileError(shown or "（无文件名）", "缺少文件名", hint=_NAME_HINT)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise BadFileError(shown, "文件名含有控制字符（如 NUL），请改名后再上传", hint=_NAME_HINT)
+    if any(ch in _BIDI_CONTROLS for ch in name):  # `总结\u202excod.exe` would display as `总结exe.docx`
+        raise BadFileError(shown.encode("unicode_escape").decode("ascii"), "文件名含有改变文字方向的隐藏字符，请改名后再上传",
+                           hint=_NAME_HINT)
     base = re.split(r"[/\\]", name)[-1].strip()
     if base in ("", ".", ".."):
         raise BadFileError(shown, "文件名无效（不能为空，也不能是“.”“..”或目录）", hint=_NAME_HINT)

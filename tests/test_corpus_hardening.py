@@ -198,6 +198,25 @@ def test_docx_with_too_many_parts_is_refused(tmp_path: Path) -> None:
     assert "3" in err.value.reason and "部件" in err.value.reason
 
 
+def test_docx_entity_expansion_is_not_performed(tmp_path: Path) -> None:
+    """A billion-laughs document.xml: python-docx's parser does not resolve entities; this pins that."""
+    from drafter.documents import read_text_file
+    from drafter.errors import BadFileError
+
+    lol = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY l0 "哈哈">{lol}]>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           '<w:p><w:r><w:t>工会工作总结&l9;</w:t></w:r></w:p></w:body></w:document>').encode()
+    path = tmp_path / "lol.docx"
+    path.write_bytes(_rezip(_docx_bytes(SUMMARY_PARAS), {"word/document.xml": xml}))
+    with hang_guard(20):
+        try:
+            text = read_text_file(path)
+        except BadFileError:
+            return
+    assert len(text) < 10_000
+
+
 def test_ordinary_docx_still_reads(tmp_path: Path) -> None:
     from drafter.documents import read_text_file
 
@@ -245,7 +264,8 @@ def _assert_agree(ws) -> set[str]:  # type: ignore[no-untyped-def]
 # (6) Upload names
 
 
-@pytest.mark.parametrize("name", ["..", ".", "/", "a\x00b.txt", "二〇二二年度工会工作总结" * 8 + ".txt", "", "x/"])
+@pytest.mark.parametrize("name", ["..", ".", "/", "a\x00b.txt", "二〇二二年度工会工作总结" * 8 + ".txt", "", "x/",
+                                  "总结\u202etxt.exe", "报告.pdf"])
 def test_safe_upload_name_refuses_bad_names(name: str) -> None:
     from drafter.documents import safe_upload_name
     from drafter.errors import BadFileError
