@@ -194,6 +194,29 @@ class Retriever:
     def search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
                     filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,
                     dense_queries: Sequence[str] | None = None) -> list[list[Hit]]:
+        """search_many, again if the corpus changed under it (an upload on another thread rebuilt the lexical
+        index mid-search: chunk positions from two versions would mix, or fall off the end of the list)."""
+        for attempt in range(5):
+            self._lexical()
+            built = self._bm25_version
+            try:
+                results = self._search_many(queries, k, mode=mode, filters=filters, diversify=diversify,
+                                            dense_queries=dense_queries)
+            except (IndexError, KeyError):
+                if not self._rebuilt_since(built) or attempt == 4:
+                    raise
+                continue
+            if not self._rebuilt_since(built):
+                break
+        return results
+
+    def _rebuilt_since(self, built: int) -> bool:
+        with self._lock:  # a rebuild holds the lock until it is complete, version number included
+            return self._bm25_version != built
+
+    def _search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
+                     filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,
+                     dense_queries: Sequence[str] | None = None) -> list[list[Hit]]:
         """Search several queries at once: one embedding call, one Chroma call per distinct filter.
 
         `filters` is one Filters for all queries or one per query. `dense_queries` optionally gives the dense

@@ -573,3 +573,47 @@ def test_an_unreadable_stored_file_is_set_aside_not_half_listed(fast_ws) -> None
     listed = _assert_agree(_hash_ws(fast_ws.settings.data_dir))
     assert "junk" not in listed and (docs / "junk.txt.broken").exists()
     assert _assert_agree(fast_ws) == listed
+
+
+def test_adds_removes_and_searches_on_threads_do_not_deadlock(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The API runs each request in a worker thread: adds, removes and searches interleave freely."""
+    import threading
+
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def guarded(fn):  # type: ignore[no-untyped-def]
+        def run() -> None:
+            try:
+                fn()
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
+                failures.append(exc)
+        return run
+
+    def writer(tag: str) -> None:
+        for i in range(3):
+            folder = tmp_path / f"{tag}{i}"
+            folder.mkdir()
+            added, errors = fast_ws.add_documents([_write(folder, f"{tag}{i}.txt", _summary(f"{tag}{i}号"))])
+            assert added and not errors
+        fast_ws.remove_document(f"{tag}1")
+
+    def reader() -> None:
+        while not stop.is_set():
+            assert len(fast_ws.search("技能比武", 3)) == 3
+            fast_ws.list_documents()
+
+    writers = [threading.Thread(target=guarded(lambda t=t: writer(t))) for t in ("w", "v")]
+    readers = [threading.Thread(target=guarded(reader)) for _ in range(2)]
+    for t in writers + readers:
+        t.start()
+    for t in writers:
+        t.join(120)
+    stop.set()
+    for t in readers:
+        t.join(30)
+    assert not any(t.is_alive() for t in writers + readers), "deadlock"
+    assert not failures, failures
+    user = {d.doc_id for d in fast_ws.list_documents() if not d.bundled}
+    assert user == {"w0", "w2", "v0", "v2"}
+    _assert_agree(fast_ws)
