@@ -586,7 +586,7 @@ def test_adds_removes_and_searches_on_threads_do_not_deadlock(fast_ws, tmp_path:
         def run() -> None:
             try:
                 fn()
-            except BaseException as exc:  # noqa: BLE001 - reported by the test
+            except BaseException as exc:  # reported by the test
                 failures.append(exc)
         return run
 
