@@ -7,7 +7,7 @@ PORT    ?= 7860
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run test lint bench browser-deps clean
+.PHONY: install run test test-pg lint bench browser-deps clean
 
 install: $(STAMP)
 
@@ -22,6 +22,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The store tests on SQLite and on a throwaway PostgreSQL cluster (tools/pg_test_cluster.sh; apt installs it).
+test-pg: install
+	eval "$$(bash tools/pg_test_cluster.sh start)" && $(BIN)/python -m pytest -q tests/test_store.py \
+	  tests/test_store_runs.py tests/test_store_migrations.py; rc=$$?; bash tools/pg_test_cluster.sh stop; exit $$rc
 
 lint: install
 	$(BIN)/ruff check drafter tests bench tools ui.py webui

@@ -41,6 +41,7 @@ from webui.forms import (
     unplaced_facts,
 )
 from webui.handlers import APP_TITLE, DrafterUI
+from webui.materials_view import REVIEW_HEADERS
 from webui.render import (
     MAX_UPLOAD_BYTES,
     REASON_LABELS,
@@ -139,13 +140,28 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
 
         draft_id = gr.State("")
         outline_state = gr.State([])
+        provenance_state = gr.State([])  # sources of the facts accepted from materials
+        extraction_state = gr.State(None)
 
         with gr.Tabs():
             with gr.Tab("起草", id="draft-tab"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5, min_width=380):
                         _html('<div class="step-title">① 填写全年事实</div>')
-                        with gr.Tabs():
+                        with gr.Tabs(selected="form-tab"):
+                            with gr.Tab("从材料提取", id="materials-tab"):
+                                materials_files = gr.File(
+                                    label="上传全年材料（工作报告、月报、新闻稿、台账等：.docx/.txt/.md/.pdf/.xlsx/.csv，可多选）",
+                                    file_count="multiple", type="filepath", elem_id="materials-upload")
+                                extract_btn = gr.Button("提取事实（按「逐项填写」中的年度和单位）", elem_id="btn-extract")
+                                materials_msg = _html("", elem_id="materials-message")
+                                review_df = gr.Dataframe(
+                                    headers=REVIEW_HEADERS, datatype=["bool", "str", "str", "str", "str", "str"],
+                                    value=[], interactive=True, wrap=True, type="array", elem_id="review-table",
+                                    label="候选事实：勾选采用，可直接修改文字；数字冲突的几个版本只选一个",
+                                    column_widths=["7%", "10%", "33%", "34%", "11%", "5%"])
+                                accept_btn = gr.Button("采用勾选的事实，填入表单", variant="primary",
+                                                       elem_id="btn-accept-facts")
                             with gr.Tab("逐项填写", id="form-tab"):
                                 with gr.Row():
                                     org = gr.Textbox(label="单位名称", placeholder="如：XX市供电公司", scale=3,
@@ -185,6 +201,8 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                     with gr.Column(scale=7, min_width=480):
                         summary_html = _html("", elem_id="flag-summary")
                         draft_html = _html(render_draft(None), elem_id="draft-view")
+                        with gr.Accordion("数字核对表：每个数字的依据和来源", open=False, elem_id="trace-panel"):
+                            trace_html = _html("", elem_id="trace-view")
                     with gr.Column(scale=4, min_width=320, elem_id="edit-panel"):
                         _html('<div class="step-title">修改本节</div>')
                         section_dd = gr.Dropdown(label="选择一节", choices=[], value=None, interactive=True,
@@ -204,11 +222,14 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                                                         elem_id="btn-download-docx")
                             dl_md = gr.DownloadButton("下载 Markdown", value=None, interactive=False, size="md",
                                                       elem_id="btn-download-md")
+                        dl_trace = gr.DownloadButton("下载数字核对表（Excel）", value=None, interactive=False,
+                                                     size="md", elem_id="btn-download-trace")
                         with gr.Accordion("历史草稿", open=False):
                             history_dd = gr.Dropdown(label="以前的草稿", choices=[], value=None,
                                                      elem_id="history-select")
                             with gr.Row():
                                 open_btn = gr.Button("打开", size="sm", elem_id="btn-open")
+                                resume_btn = gr.Button("继续起草", size="sm", elem_id="btn-resume")
                                 refresh_hist_btn = gr.Button("刷新列表", size="sm", elem_id="btn-history-refresh")
 
             with gr.Tab("核对文本", id="check-tab"):
@@ -246,9 +267,12 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
 
         w = Widgets(header=header, draft_id=draft_id, outline_state=outline_state, org=org, year=year,
                     org_type=org_type, superior=superior, items=items, shortcomings=shortcomings, plans=plans,
-                    notes=notes, pasted=pasted, outline_box=outline_box, progress_html=progress_html,
+                    notes=notes, pasted=pasted, outline_box=outline_box, provenance_state=provenance_state,
+                    extraction_state=extraction_state, materials_files=materials_files, review_df=review_df,
+                    materials_msg=materials_msg, progress_html=progress_html,
                     summary_html=summary_html, draft_html=draft_html, section_dd=section_dd, instruction=instruction,
-                    heading_box=heading_box, text_box=text_box, dl_docx=dl_docx, dl_md=dl_md, history_dd=history_dd,
+                    heading_box=heading_box, text_box=text_box, dl_docx=dl_docx, dl_md=dl_md, trace_html=trace_html,
+                    dl_trace=dl_trace, history_dd=history_dd,
                     check_input=check_input, check_html=check_html, query_box=query_box, hits_html=hits_html,
                     files=files, corpus_msg=corpus_msg, remove_dd=remove_dd, docs_table=docs_table)
         ui = DrafterUI(workspace, w)
@@ -257,18 +281,24 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
         private: dict[str, Any] = {"api_visibility": "private"}
         corpus: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "corpus"}
 
-        example_btn.click(ui.fill_example, None, fact_fields, **private)
-        clear_btn.click(ui.clear_form, None, [*fact_fields, *outline_out], **private)
-        parse_btn.click(ui.parse_pasted, pasted, fact_fields, api_name="parse_facts")
+        form_out = [*fact_fields, provenance_state]
+        example_btn.click(ui.fill_example, None, form_out, **private)
+        clear_btn.click(ui.clear_form, None, [*form_out, *outline_out], **private)
+        parse_btn.click(ui.parse_pasted, pasted, form_out, api_name="parse_facts")
+        extract_btn.click(ui.extract_materials, [materials_files, year, org], [review_df, extraction_state, materials_msg],
+                          api_name="extract_facts", concurrency_limit=2)
+        accept_btn.click(ui.accept_facts, [review_df, extraction_state, org, superior],
+                         [items, shortcomings, plans, org, provenance_state], **private)
         plan_btn.click(ui.plan, fact_fields, outline_out, api_name="outline", show_progress="hidden")
-        draft_inputs = [*fact_fields, *outline_out]
+        draft_inputs = [*fact_fields, *outline_out, provenance_state]
         draft_btn.click(ui.draft, draft_inputs, w.view, api_name="draft", show_progress="hidden",
                         js=_scroll_js("draft-progress", len(draft_inputs)))
         regen_btn.click(ui.regenerate, [draft_id, section_dd, instruction], w.view, api_name="regenerate",
                         show_progress="hidden")
         section_dd.change(ui.select_section, [draft_id, section_dd], [heading_box, text_box], **private)
         save_btn.click(ui.save_edit, [draft_id, section_dd, heading_box, text_box], w.view, api_name="edit_section")
-        open_btn.click(ui.open_draft, history_dd, [*w.view, *fact_fields, *outline_out], api_name="open_draft")
+        open_btn.click(ui.open_draft, history_dd, [*w.view, *form_out, *outline_out], api_name="open_draft")
+        resume_btn.click(ui.resume, history_dd, w.view, api_name="resume_draft", show_progress="hidden")
         refresh_hist_btn.click(ui.refresh_history, None, [history_dd], **private)
         check_btn.click(ui.check_text, [*fact_fields, check_input], [check_html], api_name="check")
         search_btn.click(ui.search, query_box, [hits_html], api_name="search")

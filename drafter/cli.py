@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -173,13 +174,20 @@ def _print_draft(draft: Any) -> None:
     for s in draft.sections:
         if s.status == "failed":
             sys.stderr.write(f"  第 {s.index} 节生成失败：{s.error}\n")
+        for note in s.notes:
+            sys.stderr.write(f"  第 {s.index} 节请留意：{note}\n")
         for f in s.flags:
             sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.label} {f.hint}\n")
 
 
-def _write_out(ws: Any, draft: Any, out: str) -> None:
-    fmt = "docx" if out.lower().endswith(".docx") else "md"
-    Path(out).write_bytes(ws.export(draft.id, fmt))
+def _write_out(ws: Any, draft: Any, out: str, *, trace: bool = False) -> None:
+    """The format follows the file name: .docx, .md, or .xlsx (the 核对表; with --trace a .docx gets it as
+    an appendix)."""
+    suffix = Path(out).suffix.lower()
+    fmt = {".docx": "docx", ".xlsx": "xlsx"}.get(suffix, "md")
+    if trace and fmt == "md":
+        raise InputError("--trace 需要导出为 .xlsx（核对表）或 .docx（附核对表）", hint=f"当前文件名为 {out}")
+    Path(out).write_bytes(ws.export(draft.id, fmt, trace=trace))
     sys.stderr.write(f"已导出 {out}\n")
 
 
@@ -211,14 +219,53 @@ def _cmd_drafts(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"drafts": rows})
     for r in [] if args.json else rows:
-        sys.stdout.write(f"{r['id']}\t{r['updated_at']}\t{r['backend']}\t{r['title']}\n")
+        status = STATUS_LABEL.get(r.get("status", ""), r.get("status", ""))
+        sys.stdout.write(f"{r['id']}\t{r['updated_at']}\t{status}\t{r['backend']}\t{r['title']}\n")
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace()
-    _write_out(ws, ws.get_draft(args.draft_id), args.out)
+    _write_out(ws, ws.get_draft(args.draft_id), args.out, trace=args.trace)
     return 0
+
+
+STATUS_LABEL = {"running": "生成中", "done": "已完成", "failed": "部分失败", "interrupted": "已中断（可继续）"}
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    import asyncio
+
+    draft = asyncio.run(_workspace().resume(args.draft_id))
+    _print_json(draft.public_dict()) if args.json else _print_draft(draft)
+    return 0 if draft.status == "done" else 1
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    counts = _workspace().backup(args.file)
+    sys.stderr.write(f"已备份到 {args.file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + "\n")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    counts = _workspace().restore(args.file)
+    sys.stderr.write(f"已从 {args.file} 恢复：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + "\n")
+    return 0
+
+
+def _add_storage_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("resume", help="继续写完中断的草稿（只写未完成的节）")
+    p.add_argument("draft_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_resume)
+
+    p = sub.add_parser("backup", help="把全部草稿及历史版本备份到一个文件（JSON Lines）")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复到空数据库")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_restore)
 
 
 def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
@@ -239,9 +286,10 @@ def _add_draft_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_drafts)
 
-    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md")
+    p = sub.add_parser("export", help="导出草稿为 .docx（公文格式）或 .md，或把数字核对表导出为 .xlsx")
     p.add_argument("draft_id")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="文件名：.docx、.md 或 .xlsx（核对表）")
+    p.add_argument("--trace", action="store_true", help="导出数字核对表：.xlsx 为核对表本身，.docx 附在文末")
     p.set_defaults(func=_cmd_export)
 
 
@@ -256,6 +304,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     # An import string, not an app object: the composition (API + web UI) lives outside the library.
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
+    os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
     sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
     uvicorn.run(target, factory=True, host=host, port=port, log_level="warning")
     return 0
@@ -274,13 +323,15 @@ _BLOCK_NAMES = {"items": "全年工作", "shortcomings": "存在不足", "plans"
 
 
 def _cmd_facts_extract(args: argparse.Namespace) -> int:
-    result = _workspace().extract_facts(args.files, args.year, args.org)
+    result = _workspace().extract_facts(args.files, args.year, args.org, use_model=False if args.offline else None)
     if args.json:
         _print_json(result.public_dict())
     else:
         _print_extraction(result)
     for s in result.skipped:
         sys.stderr.write(f"跳过 {s.file}：{s.reason}\n")
+    if result.dropped:
+        sys.stderr.write(f"模型改写中有 {result.dropped} 条数字与原文不符，已弃用（保留规则提取的表述）\n")
     if not result.anything_read:
         sys.stderr.write("错误：没有一个文件能够读取\n")
         return 2
@@ -291,7 +342,7 @@ def _cmd_facts_extract(args: argparse.Namespace) -> int:
         facts = result.to_facts(org=args.org)
         Path(args.out).write_text(facts.model_dump_json(indent=1), encoding="utf-8")
         sys.stderr.write(f"已写出事实文件 {args.out}（{len(facts.items)} 条全年工作，{len(facts.shortcomings)} 条不足，"
-                         f"{len(facts.plans)} 条打算{'；有 ' + str(len(result.conflicts)) + ' 处数字冲突待核实' if result.conflicts else ''}）"
+                         f"{len(facts.plans)} 条打算{'；另有 ' + str(len(result.conflicts)) + ' 处数字冲突未写入，请核实后补上' if result.conflicts else ''}）"
                          f"；可直接用于 drafter draft {args.out}\n")
     return 0
 
@@ -324,7 +375,20 @@ def _add_facts_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--org", help="单位名称（不填时从材料标题中识别）")
     e.add_argument("--json", action="store_true", help="输出 JSON")
     e.add_argument("--out", help="写出可直接用于 drafter draft 的事实文件（JSON，保留来源）")
+    e.add_argument("--offline", action="store_true", help="即使配置了大模型，也只用规则提取")
     e.set_defaults(func=_cmd_facts_extract)
+
+
+# --- mcp ------------------------------------------------------------------------------------------------
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)
+
+    return mcp_main()
+
+
+def _add_mcp(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mcp", help="以 stdio 方式提供 MCP 服务（供桌面版 AI 助手调用）")
+    p.set_defaults(func=_cmd_mcp)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -333,8 +397,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_corpus_commands(sub)
     _add_draft_commands(sub)
+    _add_storage_commands(sub)
     _add_facts_commands(sub)
     _add_serve(sub)
+    _add_mcp(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ regenerated section goes through exactly the same checks as a first draft.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -19,15 +20,18 @@ from .checking import check, mask_amounts
 from .documents import PLACEHOLDER_RE
 from .errors import GenerationError, InputError
 from .facts import Facts
-from .generation import Generator, Message
+from .generation import Generator, Message, Reply
 from .models import Draft, OutlineSection, Section, Source
 from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
+from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
 from .prompts import render
 from .retrieval import Filters, Retriever
 from .settings import Settings
-from .store import DraftStore
+from .storage import runners
+from .storage.drafts import DraftStore
 from .tokens import count_tokens, encoding_for_model
 
+MAX_SECTIONS = 30  # an outline of 2,000 sections once took 3.5 min and 55 MB; a summary has about ten
 EXEMPLARS_PER_SECTION = 3
 EXEMPLAR_CHARS = 600
 KIND_LABEL = {"opening": "开篇段落", "body": "正文部分", "shortcomings": "存在的不足", "plans": "下一步工作打算",
@@ -46,7 +50,7 @@ _NUMBER_RE = re.compile(r"\d+(?:[.,，]\d+)*")
 class DraftEvent:
     """What a front end shows as a draft is written: the outline, streamed text, finished sections."""
 
-    type: str  # outline | delta | reset | section | done
+    type: str  # outline | delta | reset | section | done | error (the run broke; text says why)
     index: int | None = None
     text: str = ""
     section: Section | None = None
@@ -55,6 +59,67 @@ class DraftEvent:
 
 
 EventSink = Callable[[DraftEvent], None]
+
+
+class DraftRun:
+    """A draft being written by its own task. Watchers subscribe to its events and may leave at any time;
+    events nobody watches are dropped (the store holds the results)."""
+
+    def __init__(self, draft_id: str) -> None:
+        self.draft_id = draft_id
+        self.task: asyncio.Task[Draft] | None = None
+        self._final: Draft | None = None
+        self._watchers: set[asyncio.Queue[DraftEvent | None]] = set()
+        self._closed = False
+
+    @classmethod
+    def finished(cls, draft: Draft) -> DraftRun:
+        """A run with nothing left to write: its events are the draft and `done`."""
+        run = cls(draft.id)
+        run._final = draft
+        run._closed = True
+        return run
+
+    def publish(self, event: DraftEvent) -> None:
+        for q in self._watchers:
+            q.put_nowait(event)
+
+    def close(self) -> None:
+        self._closed = True
+        for q in self._watchers:
+            q.put_nowait(None)
+
+    async def events(self) -> AsyncIterator[DraftEvent]:
+        """Events from now on, until the run ends (a finished run: its outline and `done`)."""
+        if self._final is not None:
+            yield DraftEvent("outline", draft=self._final)
+            yield DraftEvent("done", draft=self._final)
+            return
+        if self._closed:
+            return
+        q: asyncio.Queue[DraftEvent | None] = asyncio.Queue()
+        self._watchers.add(q)
+        try:
+            while (event := await q.get()) is not None:
+                yield event
+        finally:
+            self._watchers.discard(q)
+
+    async def result(self) -> Draft:
+        """The finished draft (the run's own error if it broke). Waiting here never cancels the run."""
+        if self._final is not None:
+            return self._final
+        assert self.task is not None
+        return await asyncio.shield(self.task)
+
+
+def check_outline(outline: Sequence[OutlineSection]) -> None:
+    """Refuse an outline nobody could mean: empty, or longer than MAX_SECTIONS sections."""
+    if not outline:
+        raise InputError("提纲为空")
+    if len(outline) > MAX_SECTIONS:
+        raise InputError(f"提纲有 {len(outline)} 节，超过上限 {MAX_SECTIONS} 节",
+                         hint="请合并相近的部分；年度工作总结通常在十节以内")
 
 
 def mask_numbers(text: str) -> str:
@@ -70,24 +135,19 @@ def _label(path: str) -> str:
     return mask_numbers(re.sub(r"(^|> )[（(]?\d{1,2}[)）、.．]\s*", r"\1", path))
 
 
-def _strip_heading(text: str, heading: str) -> str:
-    """Models often repeat the heading or add Markdown; the section's text is the body only."""
-    lines = [ln.strip() for ln in text.strip().splitlines()]
-    bare = bare_heading(heading)
-    while lines and (not lines[0] or (bare and bare in lines[0] and len(lines[0]) <= len(heading) + 6)):
-        lines.pop(0)
-    body = "\n".join(ln.lstrip("#").strip() for ln in lines if ln)
-    return re.sub(r"\*\*(.+?)\*\*", r"\1", body)
-
-
 class Drafter:
     def __init__(self, settings: Settings, store: DraftStore, retriever: Retriever | None,
-                 generator: Generator | None) -> None:
+                 generator: Generator | None, copy_index: Callable[[], Any] | None = None) -> None:
         self.settings = settings
         self.store = store
         self.retriever = retriever
         self.generator = generator
+        self.copy_index = copy_index  # the corpus's copy index for the `copied` check (None: the bundled one)
         self._enc: Any = None
+        self._runs: dict[str, DraftRun] = {}
+
+    def _check(self, text: str, facts: Facts, sources: Sequence[Source]) -> list[Any]:
+        return check(text, facts, sources, copy_index=self.copy_index() if self.copy_index else None)
 
     @property
     def backend(self) -> str:
@@ -123,77 +183,139 @@ class Drafter:
         return (found or own)[:12]
 
     # --- drafting ----------------------------------------------------------------------------------------
-    async def stream(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> AsyncIterator[DraftEvent]:
-        """Write a whole draft, yielding events as sections stream in and complete."""
+    # A draft is written by a task of its own (DraftRun): whoever watches its events (an SSE client, the
+    # web UI) may leave without stopping it. The task ends by settling the draft's status; cancelled (server
+    # shutdown) it leaves `interrupted`, and a process killed outright leaves `running`, which the next
+    # start-up turns into `interrupted` (DraftStore.recover). `resume()` writes the sections still pending.
+    async def start(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> DraftRun:
+        """Store the outline as a new `running` draft and start writing it; events can be watched at once."""
         outline = list(outline) if outline else await self.plan(facts, use_model=self.settings.model_outline)
-        if not outline:
-            raise InputError("提纲为空")
+        check_outline(outline)
         draft = Draft(
-            id=uuid.uuid4().hex[:12], title=facts.title, backend=self.backend, facts=facts,
+            id=uuid.uuid4().hex[:12], title=facts.title, backend=self.backend, facts=facts, status="running",
             sections=[Section(index=i, **s.model_dump()) for i, s in enumerate(outline)],
         )
-        self.store.save(draft)
-        yield DraftEvent("outline", draft=draft.model_copy(deep=True))
-        sources = await asyncio.to_thread(self._retrieve, draft.sections)
-        queue: asyncio.Queue[DraftEvent | None] = asyncio.Queue()
-        sem = asyncio.Semaphore(max(1, self.settings.concurrency))
+        await asyncio.to_thread(self.store.save, draft)
+        return self._launch(draft, draft.sections)
 
-        async def run(section: Section) -> None:
-            async with sem:
-                done = await self._write(draft, section, sources[section.index], queue.put_nowait, instruction="")
-            queue.put_nowait(DraftEvent("section", index=done.index, section=done))
+    async def start_resume(self, draft_id: str) -> DraftRun:
+        """Carry on an interrupted draft: only its pending sections are written. A draft this process is
+        writing already is joined; a finished one gives a run that only reports it."""
+        if (run := self._runs.get(draft_id)) is not None:
+            return run
+        draft = await asyncio.to_thread(self.store.claim, draft_id)
+        if draft is None:
+            return DraftRun.finished(await asyncio.to_thread(self.store.get, draft_id))
+        return self._launch(draft, [s for s in draft.sections if s.status == "pending"])
 
-        tasks = [asyncio.create_task(run(s)) for s in draft.sections]
-        finished = asyncio.gather(*tasks)
-        finished.add_done_callback(lambda _: queue.put_nowait(None))
+    def running(self, draft_id: str) -> DraftRun | None:
+        """The run writing this draft in this process, if any (to watch it again after a disconnect)."""
+        return self._runs.get(draft_id)
+
+    def _launch(self, draft: Draft, todo: list[Section]) -> DraftRun:
+        run = DraftRun(draft.id)
+        self._runs[draft.id] = run
+        run.task = asyncio.create_task(self._run(run, draft, todo), name=f"draft-{draft.id}")
+        return run
+
+    async def _run(self, run: DraftRun, draft: Draft, todo: list[Section]) -> Draft:
         try:
-            while (event := await queue.get()) is not None:
-                yield event
-            await finished
+            run.publish(DraftEvent("outline", draft=draft.model_copy(deep=True)))
+            sources = await asyncio.to_thread(self._retrieve, todo)
+            sem = asyncio.Semaphore(max(1, self.settings.concurrency))
+
+            async def one(section: Section, found: list[Source]) -> None:
+                async with sem:
+                    shown = await self._write(draft, section, found, run.publish, instruction="")
+                run.publish(DraftEvent("section", index=shown.index, section=shown))
+
+            tasks = [asyncio.create_task(one(s, found)) for s, found in zip(todo, sources, strict=True)]
+            tasks.append(asyncio.create_task(self._heartbeat(draft.id)))
+            try:
+                await asyncio.gather(*tasks[:-1])
+            finally:
+                for t in tasks:  # the heartbeat always; the sections too when one broke or we are cancelled
+                    t.cancel()
+            final = await asyncio.to_thread(self.store.finish, draft.id)
+            run.publish(DraftEvent("done", draft=final))
+            return final
+        except BaseException as exc:
+            # Cancelled (shutdown) or broken: what is written stays; the draft is settled as interrupted.
+            with contextlib.suppress(Exception):
+                self.store.finish(draft.id)
+            if not isinstance(exc, asyncio.CancelledError):
+                run.publish(DraftEvent("error", text=str(exc)))
+            raise
         finally:
-            for t in tasks:
-                t.cancel()
-        yield DraftEvent("done", draft=self.store.get(draft.id))
+            self._runs.pop(draft.id, None)
+            run.close()
+
+    async def _heartbeat(self, draft_id: str) -> None:
+        while True:
+            await asyncio.sleep(runners.HEARTBEAT_EVERY)
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.store.heartbeat, draft_id)
+
+    async def stream(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> AsyncIterator[DraftEvent]:
+        """Write a whole draft, yielding events as sections stream in and complete. Leaving early (closing
+        the iterator) does not stop the draft: it is finished and saved all the same."""
+        run = await self.start(facts, outline)
+        async for event in run.events():
+            yield event
 
     async def draft(self, facts: Facts, outline: Sequence[OutlineSection] | None = None,
                     on_event: EventSink | None = None) -> Draft:
-        result: Draft | None = None
-        async for event in self.stream(facts, outline):
+        return await self._follow(await self.start(facts, outline), on_event)
+
+    async def resume(self, draft_id: str, on_event: EventSink | None = None) -> Draft:
+        return await self._follow(await self.start_resume(draft_id), on_event)
+
+    @staticmethod
+    async def _follow(run: DraftRun, on_event: EventSink | None) -> Draft:
+        async for event in run.events():
             if on_event:
                 on_event(event)
-            if event.type == "done":
-                result = event.draft
-        assert result is not None
-        return result
+        return await run.result()
 
     async def regenerate(self, draft_id: str, index: int, instruction: str = "",
                          on_event: EventSink | None = None) -> Draft:
         """Rewrite one section (optionally following an instruction); every other section stays as it is."""
-        draft = self.store.get(draft_id)
+        draft = await asyncio.to_thread(self.store.get, draft_id)
         if not 0 <= index < len(draft.sections):
             raise InputError(f"草稿只有 {len(draft.sections)} 节，没有第 {index} 节", hint="节的编号从 0 开始")
         old = draft.sections[index]
         sources = old.sources or (await asyncio.to_thread(self._retrieve, [old]))[0]
-        section = old.model_copy(update={"version": old.version + 1, "instruction": instruction.strip()})
-        done = await self._write(draft, section, sources, on_event or (lambda e: None), instruction=instruction.strip())
+        version = await asyncio.to_thread(self.store.allocate_version, draft_id, index)
+        section = old.model_copy(update={"version": version, "instruction": instruction.strip()})
+        shown = await self._write(draft, section, sources, on_event or (lambda e: None), instruction=instruction.strip())
         if on_event:
-            on_event(DraftEvent("section", index=index, section=done))
-        return self.store.get(draft_id)
+            on_event(DraftEvent("section", index=index, section=shown))
+        return await asyncio.to_thread(self.store.get, draft_id)
 
     def edit_section(self, draft_id: str, index: int, *, text: str | None = None,
                      heading: str | None = None) -> Draft:
-        """A user's own edit: stored as a new version and checked again."""
-        draft = self.store.get(draft_id)
-        if not 0 <= index < len(draft.sections):
-            raise InputError(f"草稿没有第 {index} 节")
-        old = draft.sections[index]
-        new_text = old.text if text is None else text
-        section = old.model_copy(update={
-            "text": new_text, "heading": old.heading if heading is None else heading, "version": old.version + 1,
-            "flags": check(new_text, draft.facts, old.sources), "status": "done", "error": "", "instruction": "编辑",
-        })
-        self.store.save_section(draft, section)
-        return self.store.get(draft_id)
+        """A user's own edit: stored as a new version and checked again. An edit that changes nothing makes
+        no version; a blank text is refused; NUL characters are dropped."""
+        if text is not None:
+            text = text.replace("\x00", "").strip()
+            if not text:
+                raise InputError("正文不能为空", hint="请填写本节内容，或用「重写本节」重新生成")
+        if heading is not None:
+            heading = heading.replace("\x00", "").strip()
+
+        def change(facts: Facts, old: Section) -> Section | None:
+            new_text = old.text if text is None else text
+            new_heading = old.heading if heading is None else heading
+            if new_heading == "" and old.heading:
+                raise InputError("标题不能为空", hint="请填写本节标题")
+            if new_text == old.text and new_heading == old.heading:
+                return None
+            return old.model_copy(update={
+                "text": new_text, "heading": new_heading, "flags": self._check(new_text, facts, old.sources),
+                "status": "done", "error": "", "instruction": "编辑", "notes": [],
+            })
+
+        return self.store.edit_section(draft_id, index, change)
 
     # --- one section -------------------------------------------------------------------------------------
     def _retrieve(self, sections: Sequence[Section]) -> list[list[Source]]:
@@ -222,26 +344,28 @@ class Drafter:
 
     async def _write(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,
                      *, instruction: str) -> Section:
+        """Write, check and store one section; returns the section shown now (a newer edit may win)."""
         facts = draft.facts
+        notes: list[str] = []
         try:
             if self.generator is None:
                 text = offline.write_section(section, facts, variant=section.version, instruction=instruction)
                 emit(DraftEvent("delta", index=section.index, text=text))
             else:
-                text, sources = await self._generate(draft, section, sources, emit, instruction)
-            flags = check(text, facts, sources)
+                text, sources, notes = await self._generate(draft, section, sources, emit, instruction)
+            flags = self._check(text, facts, sources)
             if flags and self.generator is not None and self.settings.repair:
                 repaired = await self._repair(section, text, flags, facts)
-                new_flags = check(repaired, facts, sources)
+                new_flags = self._check(repaired, facts, sources)
                 if len(new_flags) <= len(flags):
                     text, flags = repaired, new_flags
                     emit(DraftEvent("reset", index=section.index, text=text))
             result = section.model_copy(update={"text": text, "flags": flags, "sources": sources, "status": "done",
-                                                "error": ""})
+                                                "error": "", "notes": notes})
         except GenerationError as exc:
-            result = section.model_copy(update={"sources": sources, "status": "failed", "error": str(exc)})
-        self.store.save_section(draft, result)
-        return result
+            result = section.model_copy(update={"sources": sources, "status": "failed", "error": str(exc),
+                                                "notes": []})
+        return await asyncio.to_thread(self.store.save_section, draft.id, result)
 
     def _messages(self, draft: Draft, section: Section, sources: list[Source], instruction: str
                   ) -> tuple[list[Message], list[Source]]:
@@ -282,16 +406,44 @@ class Drafter:
         return count_tokens(text, self._enc)
 
     async def _generate(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,
-                        instruction: str) -> tuple[str, list[Source]]:
-        assert self.generator is not None
+                        instruction: str) -> tuple[str, list[Source], list[str]]:
+        """The section's cleaned text, the exemplars it was written from, and notes for the user. A refusal
+        or an answer not in Chinese is asked again once, more firmly; then the section fails."""
         messages, kept = self._messages(draft, section, sources, instruction)
-        text = await self.generator.complete(
-            messages,
-            on_delta=lambda piece: emit(DraftEvent("delta", index=section.index, text=piece)),
-            on_retry=lambda attempt, reason: emit(DraftEvent("reset", index=section.index, text="",
-                                                             extra={"attempt": attempt, "reason": reason})),
-        )
-        return _strip_heading(text, section.heading), kept
+        reply, text = await self._ask(messages, section, emit)
+        problem = answer_problem(text)
+        if problem:
+            emit(DraftEvent("reset", index=section.index, text="", extra={"reason": problem}))
+            firmer = f"{messages[-1]['content']}\n\n{FIRMER.format(reason=problem)}"
+            reply, text = await self._ask([*messages[:-1], {"role": "user", "content": firmer}], section, emit)
+            if again := answer_problem(text):
+                raise GenerationError(f"{again}，用更明确的要求重试一次后仍未写出本节",
+                                      hint="请点「重写本节」再试，或换用中文写作能力更强的模型（DRAFTER_MODEL）")
+        notes = [TRUNCATED_NOTE] if reply.truncated else []
+        if note := length_note(text, section.kind, len(section.facts)):
+            notes.append(note)
+        return text, kept, notes
+
+    async def _ask(self, messages: list[Message], section: Section, emit: EventSink) -> tuple[Reply, str]:
+        """One request; the display sees the section's text only once it starts, and the final text at the end."""
+        assert self.generator is not None
+        view, index = SectionView(section.heading), section.index
+
+        def on_delta(piece: str) -> None:
+            if shown := view.feed(piece):
+                emit(DraftEvent("delta", index=index, text=shown))
+
+        def on_retry(attempt: int, reason: str) -> None:
+            view.reset()
+            emit(DraftEvent("reset", index=index, text="", extra={"attempt": attempt, "reason": reason}))
+
+        reply = await self.generator.reply(messages, on_delta=on_delta, on_retry=on_retry)
+        if rest := view.flush():
+            emit(DraftEvent("delta", index=index, text=rest))
+        text = clean_section(reply.text, section.heading)
+        if text != view.shown:  # lists joined, a sign-off dropped…: the display gets the final text
+            emit(DraftEvent("reset", index=index, text=text))
+        return reply, text
 
     async def _repair(self, section: Section, text: str, flags: list[Any], facts: Facts) -> str:
         assert self.generator is not None
@@ -304,4 +456,5 @@ class Drafter:
                                                     {"role": "user", "content": prompt}], temperature=0.1)
         except GenerationError:
             return text
-        return _strip_heading(answer, section.heading) or text
+        cleaned = clean_section(answer, section.heading)
+        return text if answer_problem(cleaned) else cleaned

@@ -88,3 +88,10 @@ class GenerationError(DrafterError):
 class EmbeddingError(DrafterError):
     exit_code = 6
     http_status = 502
+
+
+class ConflictError(DrafterError):
+    """The action collides with work in progress (a draft still being written); try again later."""
+
+    exit_code = 7
+    http_status = 409

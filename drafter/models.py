@@ -12,6 +12,9 @@ from .facts import Facts
 
 SectionKind = Literal["opening", "body", "shortcomings", "plans", "closing"]
 SectionStatus = Literal["pending", "done", "failed"]
+# running: being written; done: every section written; failed: written, but a section failed (regenerate it);
+# interrupted: stopped before every section was written (crash, shutdown) — `Workspace.resume` finishes it.
+DraftStatus = Literal["running", "done", "failed", "interrupted"]
 
 
 def now_iso() -> str:
@@ -44,6 +47,7 @@ class Section(OutlineSection):
     error: str = ""
     version: int = 0
     instruction: str = ""
+    notes: list[str] = Field(default_factory=list)  # shown to the user: cut at the length limit, far too short…
 
 
 class Draft(BaseModel):
@@ -52,6 +56,7 @@ class Draft(BaseModel):
     backend: str  # "offline" or the model's name
     facts: Facts
     sections: list[Section] = Field(default_factory=list)
+    status: DraftStatus = "running"
     created_at: str = Field(default_factory=now_iso)
     updated_at: str = Field(default_factory=now_iso)
 
@@ -65,18 +70,24 @@ class Draft(BaseModel):
             "id": self.id,
             "title": self.title,
             "backend": self.backend,
+            "status": self.status,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "facts": self.facts.model_dump(),
             "sections": [
                 {
                     "index": s.index, "kind": s.kind, "heading": s.heading, "text": s.text, "status": s.status,
-                    "error": s.error, "version": s.version, "facts": s.facts,
+                    "error": s.error, "notes": s.notes, "version": s.version, "facts": s.facts,
                     "flags": [f.model_dump() for f in s.flags], "sources": [src.model_dump() for src in s.sources],
                 }
                 for s in self.sections
             ],
         }
+
+    @property
+    def complete(self) -> bool:
+        """Every section written (some may have failed): what a front end may call finished."""
+        return self.status in ("done", "failed")
 
     def text(self) -> str:
         """The whole draft as plain text: title, then each section's heading and text."""

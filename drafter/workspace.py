@@ -6,25 +6,29 @@ Workspace is free and `drafter --help` stays fast.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
-from .drafting import Drafter, DraftEvent, EventSink
+from .checking.copied import CopyIndex
+from .drafting import Drafter, DraftEvent, DraftRun, EventSink, check_outline
 from .embedding import Embedder
-from .errors import BadFileError, InputError
+from .errors import BadFileError, InputError, SearchIndexError
 from .facts import Facts
 from .generation import Generator, OpenAIGenerator
 from .index import CorpusIndex, DocInfo, Progress, RefreshReport
-from .models import Draft, OutlineSection
+from .models import Draft, OutlineSection, Section
 
 if TYPE_CHECKING:
     from .materials import ExtractionResult
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
-from .store import DraftStore
+from .storage.drafts import DraftStore
+from .trace import Trace
 
 
 class Workspace:
@@ -34,6 +38,8 @@ class Workspace:
         (tests share one; several workspaces can serve one corpus)."""
         self.settings = settings or Settings()
         self.settings.ensure_dirs()
+        self._copy: tuple[int, CopyIndex] | None = None
+        self._copy_lock = threading.Lock()
         self._embedder = embedder
         self._generator = generator
         self._index = index
@@ -115,7 +121,10 @@ class Workspace:
     # --- drafting ----------------------------------------------------------------------------------------
     @cached_property
     def store(self) -> DraftStore:
-        return DraftStore(self.settings.db_path)
+        """Opened (and migrated) on first use; drafts a dead process left `running` become `interrupted`."""
+        store = DraftStore(self.settings.resolved_database_url)
+        store.recover()
+        return store
 
     @cached_property
     def generator(self) -> Generator | None:
@@ -126,7 +135,7 @@ class Workspace:
 
     @cached_property
     def drafter(self) -> Drafter:
-        return Drafter(self.settings, self.store, self.retriever, self.generator)
+        return Drafter(self.settings, self.store, self.retriever, self.generator, copy_index=self.copy_index)
 
     @property
     def backend(self) -> str:
@@ -141,8 +150,54 @@ class Workspace:
         return await self.drafter.draft(facts, outline, on_event)
 
     def draft_stream(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> AsyncIterator[DraftEvent]:
+        """Events of a new draft. The draft runs on its own: a consumer that stops reading (a client that
+        disconnects) does not stop it; it is finished and saved. A given outline is checked here, before
+        any event (InputError: empty, or over MAX_SECTIONS)."""
+        if outline:
+            check_outline(outline)
         self.ensure_index()
         return self.drafter.stream(facts, outline)
+
+    async def start_draft(self, facts: Facts, outline: Sequence[OutlineSection] | None = None) -> DraftRun:
+        """Start a draft and return its run at once (`run.draft_id`, `run.events()`, `await run.result()`)."""
+        self.ensure_index()
+        return await self.drafter.start(facts, outline)
+
+    async def resume(self, draft_id: str, on_event: EventSink | None = None) -> Draft:
+        """Finish an interrupted draft: only its pending sections are written. A finished draft is returned
+        as it is; one another live process is writing raises ConflictError (409)."""
+        self.ensure_index()
+        return await self.drafter.resume(draft_id, on_event)
+
+    async def resume_stream(self, draft_id: str) -> AsyncIterator[DraftEvent]:
+        """`resume` as events (outline, delta, section, done), like `draft_stream`."""
+        self.ensure_index()
+        run = await self.drafter.start_resume(draft_id)
+        async for event in run.events():
+            yield event
+
+    async def watch_draft(self, draft_id: str) -> AsyncIterator[DraftEvent]:
+        """Watch a draft again (a client that reconnects): the stored draft as an `outline` event, then the
+        live events while this process writes it, then `done` with the stored draft. Another process's
+        running draft, or an interrupted one, ends after the outline event (its status says which)."""
+        run = self.drafter.running(draft_id)
+        if run is None:
+            yield DraftEvent("outline", draft=self.store.get(draft_id))
+            draft = self.store.get(draft_id)
+            if draft.complete:
+                yield DraftEvent("done", draft=draft)
+            return
+        events = run.events()
+        first = asyncio.ensure_future(anext(events))  # subscribe before taking the snapshot: nothing missed
+        await asyncio.sleep(0)
+        yield DraftEvent("outline", draft=self.store.get(draft_id))
+        try:
+            event = await first
+            yield event
+            async for event in events:
+                yield event
+        except StopAsyncIteration:
+            yield DraftEvent("done", draft=self.store.get(draft_id))
 
     async def regenerate(self, draft_id: str, index: int, instruction: str = "",
                          on_event: EventSink | None = None) -> Draft:
@@ -155,29 +210,83 @@ class Workspace:
     def get_draft(self, draft_id: str) -> Draft:
         return self.store.get(draft_id)
 
-    def list_drafts(self, limit: int = 100) -> list[dict[str, str]]:
+    def list_drafts(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Newest first, each with its `status` (running/done/failed/interrupted), `sections`, `sections_done`."""
         return self.store.list(limit)
 
-    def export(self, draft_id: str, fmt: str) -> bytes:
-        from .export import to_docx, to_markdown
+    def draft_versions(self, draft_id: str, index: int) -> list[Section]:
+        return self.store.versions(draft_id, index)
+
+    def backup(self, path: str | Path) -> dict[str, int]:
+        """Every table of the drafts database into one JSON-lines file; rows written per table."""
+        from .storage.dump import backup
+
+        return backup(self.store.engine, Path(path))
+
+    def restore(self, path: str | Path) -> dict[str, int]:
+        """Load a backup into an empty database (refused when it holds drafts); rows loaded per table."""
+        from .storage.dump import restore
+
+        counts = restore(self.settings.resolved_database_url, Path(path))
+        self.__dict__.pop("store", None)  # reopen: the schema was rebuilt
+        return counts
+
+    def export(self, draft_id: str, fmt: str, *, trace: bool = False) -> bytes:
+        """The draft as .docx (with the 核对表 as an appendix when `trace`), .md, or the 核对表 alone as .xlsx."""
+        from .export import build_docx, to_markdown
+        from .trace import trace as trace_of
+        from .trace_export import add_appendix, to_xlsx
 
         draft = self.store.get(draft_id)
         if fmt == "docx":
-            return to_docx(draft)
+            import io
+
+            doc = build_docx(draft)
+            if trace:
+                add_appendix(doc, trace_of(draft), draft)
+            buf = io.BytesIO()
+            doc.save(buf)
+            return buf.getvalue()
         if fmt in ("md", "markdown"):
             return to_markdown(draft).encode("utf-8")
-        raise InputError(f"不支持的导出格式 {fmt}", hint="可选 docx 或 md")
+        if fmt == "xlsx":
+            return to_xlsx(trace_of(draft), draft)
+        raise InputError(f"不支持的导出格式 {fmt}", hint="可选 docx、md，或 xlsx（数字核对表）")
+
+    def trace(self, draft_id: str) -> Trace:
+        """The 核对表: every amount and date of the draft with its fact and that fact's source, or its flag."""
+        from .trace import trace
+
+        return trace(self.store.get(draft_id))
 
     def check(self, draft_text: str, facts: Facts | str | Sequence[str], exemplars: Sequence[Any] | None = None
               ) -> list[Flag]:
-        return check(draft_text, facts, exemplars)
+        return check(draft_text, facts, exemplars, copy_index=self.copy_index())
+
+    def copy_index(self) -> CopyIndex | None:
+        """The `copied` check's index of the corpus (bundled and uploaded summaries), built once from the
+        search index's chunks and rebuilt when the corpus changes; None (the bundled corpus) before the
+        search index exists."""
+        with self._copy_lock:
+            version = self.index.version
+            if self._copy is None or self._copy[0] != version:
+                try:
+                    chunks = self.index.chunks()
+                except SearchIndexError:
+                    return None
+                self._copy = (version, CopyIndex.from_chunks(chunks))
+            return self._copy[1]
 
     # --- materials -----------------------------------------------------------------------------------------
-    def extract_facts(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int, org: str | None = None
-                      ) -> ExtractionResult:
+    def extract_facts(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int, org: str | None = None,
+                      *, use_model: bool | None = None) -> ExtractionResult:
         """Candidate facts from the year's materials (paths, or (file name, bytes) as uploaded), each with
         its sources; conflicts and unreadable files reported, never raised. The web UI's 「从材料提取」 step
-        calls this and shows `result.public_dict()`; `result.to_facts()` fills the facts form."""
+        calls this and shows `result.public_dict()`; `result.to_facts()` fills the facts form.
+
+        With a model configured (or `use_model=True`) the model may reword the facts; a wording whose numbers
+        are not in its quote is dropped and counted. Call from a thread without a running event loop (the API
+        runs it in a worker thread); async callers use `extract_facts_async`."""
         from .materials import extract_materials, read_paths
 
         inputs: list[tuple[str, bytes | None] | tuple[str, bytes | None, str]] = []
@@ -186,7 +295,27 @@ class Workspace:
                 inputs.append((Path(p[0]).name, p[1]))
             else:
                 inputs.extend(read_paths([p]))
-        return extract_materials(inputs, year, org)
+        result = extract_materials(inputs, year, org)
+        if (self.settings.uses_llm if use_model is None else use_model) and self.generator and result.facts:
+            from .materials.llm import reword
+
+            coro = reword(result, self.generator, self.settings.prompts_dir)
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                result = asyncio.run(coro)
+            else:  # called on an event loop's thread by mistake: never nest loops, use a thread of its own
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(1) as pool:
+                    result = pool.submit(asyncio.run, coro).result()
+        return result
+
+    async def extract_facts_async(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int,
+                                  org: str | None = None, *, use_model: bool | None = None) -> ExtractionResult:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.extract_facts, paths, year, org, use_model=use_model)
 
     def health(self) -> dict[str, Any]:
         built = self.index.is_built()

@@ -32,6 +32,7 @@ from webui.forms import (
     text_to_outline,
     unplaced_facts,
 )
+from webui.materials_view import MaterialsActions, with_provenance
 from webui.render import (
     _preparing,
     backend_label,
@@ -43,7 +44,9 @@ from webui.render import (
     render_progress,
     safe_filename,
     section_choices,
+    section_label,
 )
+from webui.trace_view import render_trace
 from webui.uploads import CorpusActions
 from webui.widgets import Widgets
 
@@ -100,7 +103,7 @@ class ExportFolder:
             shutil.rmtree(old, ignore_errors=True)
 
 
-class DrafterUI(CorpusActions):
+class DrafterUI(CorpusActions, MaterialsActions):
     """The UI's actions, one method per event; build_ui wires them to widgets. Testable without a browser."""
 
     def __init__(self, workspace: Any, widgets: Widgets | None = None) -> None:
@@ -138,7 +141,10 @@ class DrafterUI(CorpusActions):
 
     # facts
     def _form(self, facts: Facts | dict[str, Any]) -> Update:
-        return dict(zip(self.w.fact_fields, form_values(facts), strict=True))
+        """The facts into the form; their provenance (if any) into its state."""
+        prov = facts.provenance if isinstance(facts, Facts) else []
+        return {**dict(zip(self.w.fact_fields, form_values(facts), strict=True)),
+                self.w.provenance_state: [p.model_dump() for p in prov]}
 
     def fill_example(self) -> Update:
         return self._form(EXAMPLE)
@@ -146,7 +152,7 @@ class DrafterUI(CorpusActions):
     def clear_form(self) -> Update:
         values = ("", default_year(), "企业", "", "", "", "", "")
         return {**dict(zip(self.w.fact_fields, values, strict=True)), self.w.outline_box: "",
-                self.w.outline_state: []}
+                self.w.outline_state: [], self.w.provenance_state: []}
 
     def parse_pasted(self, text: str) -> Update:
         if not (text or "").strip():
@@ -159,9 +165,9 @@ class DrafterUI(CorpusActions):
                 "请在「逐项填写」中核对。", title="识别完成")
         return self._form(facts)
 
-    def _facts(self, *fields: Any) -> Facts:
+    def _facts(self, *fields: Any, provenance: list[dict[str, Any]] | None = None) -> Facts:
         try:
-            return facts_from_form(*fields)
+            return with_provenance(facts_from_form(*fields), provenance)
         except FactsError as exc:
             raise _error(exc) from exc
 
@@ -183,6 +189,7 @@ class DrafterUI(CorpusActions):
             select = failed[0] if failed else 0
         section = draft.sections[select] if draft.sections else None
         docx, md = self._exports(draft)
+        trace_file, trace_html = self._trace(draft)
         w = self.w
         return {
             w.draft_id: draft.id,
@@ -194,6 +201,8 @@ class DrafterUI(CorpusActions):
             w.text_box: section.text if section else "",
             w.dl_docx: gr.DownloadButton(value=docx, interactive=True),
             w.dl_md: gr.DownloadButton(value=md, interactive=True),
+            w.trace_html: trace_html,
+            w.dl_trace: gr.DownloadButton(value=trace_file, interactive=trace_file is not None),
             w.history_dd: gr.Dropdown(choices=history_choices(self.ws.list_drafts(50)), value=draft.id),
         }
 
@@ -216,6 +225,18 @@ class DrafterUI(CorpusActions):
             paths.append(self.exports.write(draft.id, f"{safe_filename(draft.title)}.{fmt}", data))
         return paths[0], paths[1]
 
+    def _trace(self, draft: Draft) -> tuple[str | None, str]:
+        """The 核对表 as HTML, and as an .xlsx to download."""
+        try:
+            trace = self.ws.trace(draft.id)
+            data = self.ws.export(draft.id, "xlsx")
+        except DrafterError as exc:
+            _warn(f"核对表生成失败：{exc}")
+            return None, ""
+        headings = {s.index: section_label(s, short=True) for s in draft.sections}
+        path = self.exports.write(draft.id, f"{safe_filename(draft.title)}-核对表.xlsx", data)
+        return path, render_trace(trace, headings)
+
     def _outline(self, facts: Facts, outline_text: str, outline_state: list[dict[str, Any]] | None
                  ) -> list[OutlineSection] | None:
         if not (outline_text or "").strip():
@@ -231,10 +252,10 @@ class DrafterUI(CorpusActions):
         return outline
 
     async def draft(self, org: str, year: Any, org_type: str, superior: str, items: str, shortcomings: str,
-                    plans: str, notes: str, outline_text: str, outline_state: list[dict[str, Any]] | None
-                    ) -> AsyncIterator[Update]:
+                    plans: str, notes: str, outline_text: str, outline_state: list[dict[str, Any]] | None,
+                    provenance: list[dict[str, Any]] | None = None) -> AsyncIterator[Update]:
         """Write a whole draft, streaming each section in as it is written."""
-        facts = self._facts(org, year, org_type, superior, items, shortcomings, plans, notes)
+        facts = self._facts(org, year, org_type, superior, items, shortcomings, plans, notes, provenance=provenance)
         outline = self._outline(facts, outline_text, outline_state)
         yield {self.w.progress_html: _preparing("正在检索往年范文、准备起草…"), self.w.summary_html: ""}
         view: LiveDraft | None = None
@@ -248,6 +269,24 @@ class DrafterUI(CorpusActions):
         if view is None or view.draft is None:
             raise gr.Error("没有生成草稿", title="无法完成")
         yield self._finish(self.ws.get_draft(view.draft.id))
+
+    async def resume(self, draft_id: str) -> AsyncIterator[Update]:
+        """Finish an interrupted draft: only its unfinished sections are written."""
+        if not draft_id:
+            raise gr.Error("请先在「历史草稿」中选择一份草稿", title="没有选择")
+        try:
+            draft = self.ws.get_draft(draft_id)
+            if draft.complete:
+                gr.Info("这份草稿已经写完，无需继续", title="已完成")
+                yield self._view(draft)
+                return
+            await asyncio.to_thread(self.ws.ensure_index)
+            async for view, ev in follow(self.ws.resume_stream(draft_id), interval=STREAM_INTERVAL):
+                if ev.type != "done":
+                    yield self._streaming(view)
+        except DrafterError as exc:
+            raise _error(exc) from exc
+        yield self._finish(self.ws.get_draft(draft_id))
 
     def _finish(self, final: Draft, *, select: int | None = None) -> Update:
         failed = [s for s in final.sections if s.status == "failed"]

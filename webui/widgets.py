@@ -23,6 +23,12 @@ class Widgets:
     notes: Any
     pasted: Any
     outline_box: Any
+    # materials → facts
+    provenance_state: Any
+    extraction_state: Any
+    materials_files: Any
+    review_df: Any
+    materials_msg: Any
     # the draft
     progress_html: Any
     summary_html: Any
@@ -33,6 +39,8 @@ class Widgets:
     text_box: Any
     dl_docx: Any
     dl_md: Any
+    trace_html: Any
+    dl_trace: Any
     history_dd: Any
     # check tab
     check_input: Any
@@ -54,7 +62,8 @@ class Widgets:
     def view(self) -> list[Any]:
         """Everything a finished draft updates."""
         return [self.draft_id, self.progress_html, self.summary_html, self.draft_html, self.section_dd,
-                self.heading_box, self.text_box, self.dl_docx, self.dl_md, self.history_dd]
+                self.heading_box, self.text_box, self.dl_docx, self.dl_md, self.trace_html, self.dl_trace,
+                self.history_dd]
 
     @property
     def corpus_view(self) -> list[Any]:

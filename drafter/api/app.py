@@ -3,11 +3,14 @@ mounted beside it by `webui.server`, outside the library package)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ..errors import DrafterError
 from ..workspace import Workspace
@@ -18,6 +21,7 @@ from .schemas import ErrorOut, Health
 
 PREFIX = "/api/v1"
 UPLOAD_PATHS = (corpus.UPLOAD_PATH, materials.UPLOAD_PATH)
+MCP_PATH = "/mcp"
 
 
 def _field_message(exc: RequestValidationError) -> str:
@@ -61,7 +65,15 @@ def _reason(err: Any) -> str:
 def create_app(workspace: Workspace | None = None) -> FastAPI:
     """The API alone. `webui.server.create_app` adds the web UI."""
     ws = workspace or Workspace()
-    app = FastAPI(title="drafter", version="0.2.0", description="工会年度工作总结起草工具 HTTP API",
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Open the database at launch: migrations run and drafts left `running` by a dead process are marked
+        # interrupted before the first request, not during it.
+        await run_in_threadpool(lambda: ws.store)
+        yield
+
+    app = FastAPI(lifespan=lifespan, title="drafter", version="0.2.0", description="工会年度工作总结起草工具 HTTP API",
                   docs_url="/docs", openapi_url=f"{PREFIX}/openapi.json",
                   responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut},
                              422: {"model": ErrorOut}})
@@ -90,8 +102,12 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     api.include_router(corpus.router)
     api.include_router(materials.router)
     app.include_router(api)
+    from ..mcp_server import mount_http  # MCP for AI assistants, behind the same guard as the API
+
+    mount_http(app, ws, MCP_PATH)
     key = ws.settings.api_key
-    app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS)
+    app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS,
+                       protected_prefixes=("/api/", MCP_PATH))
     return app
 
 

@@ -101,11 +101,39 @@ class DraftOut(BaseModel):
     sections: list[SectionOut]
 
 
+class FactSourceOut(BaseModel):
+    file: str
+    quote: str = ""
+    location: str = ""
+
+
+class TraceRowOut(BaseModel):
+    section: int
+    text: str
+    start: int
+    end: int
+    kind: str
+    fact: str | None
+    block: str | None = None
+    sources: list[FactSourceOut]
+    computation: str | None
+    note: str = ""
+    flag: FlagOut | None
+
+
+class TraceOut(BaseModel):
+    draft_id: str
+    title: str
+    rows: list[TraceRowOut]
+
+
 class DraftSummary(BaseModel):
     id: str
     title: str
     backend: str
-    status: str = "done"
+    status: str = "done"  # running | done | failed | interrupted
+    sections: int = 0
+    sections_done: int = 0
     created_at: str
     updated_at: str
 

@@ -49,17 +49,14 @@ class ExtractionResult(BaseModel):
         }
 
     def to_facts(self, org: str | None = None, org_type: str | None = None) -> Facts:
-        """A facts file `drafter draft` accepts, provenance kept. Conflicting versions are left out of the
-        blocks (the user picks one) but listed in `notes`, so nothing is silently resolved."""
+        """A facts file `drafter draft` accepts, provenance kept. Conflicting versions are left out
+        altogether until the user picks one (they are in `conflicts`): not in the blocks, and not in `notes`
+        either, which the opening paragraph is written from and the checker reads as support."""
         blocks: dict[Block, list[str]] = {"items": [], "shortcomings": [], "plans": []}
         for f in self.facts:
             blocks[f.block].append(f.text)
-        notes = ""
-        if self.conflicts:
-            notes = "待核实（材料之间数字不一致）：" + "；".join(
-                " / ".join(f"{v.text}（{'、'.join(s.file for s in v.sources)}）" for v in c.facts) for c in self.conflicts)
         return validate_facts({"org": org or self.org or "本单位", "year": self.year,
-                               "org_type": org_type or self.org_type, **blocks, "notes": notes,
+                               "org_type": org_type or self.org_type, **blocks,
                                "provenance": [f.model_dump() for f in self.facts]})
 
 

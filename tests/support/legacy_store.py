@@ -1,4 +1,4 @@
-"""Drafts kept in SQLite under DRAFTER_DATA_DIR: the current draft, and every version of every section.
+"""FROZEN COPY of drafter/store.py as it was before migrations (commit 06aac92), to make databases in the previous schema for the migration test. Do not edit.
 
 Each finished section is committed on its own, so a crash mid-draft loses nothing already written.
 """
@@ -10,8 +10,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .errors import NotFoundError
-from .models import Draft, Section, now_iso
+from drafter.errors import NotFoundError
+from drafter.models import Draft, Section, now_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS drafts (

@@ -1,0 +1,146 @@
+"""Engines for SQLite and PostgreSQL, and schema migrations (Alembic, run in-process at start-up).
+
+`DRAFTER_DATABASE_URL` unset → SQLite under the data dir; `postgresql+psycopg://…` → PostgreSQL.
+SQLite write transactions start with BEGIN IMMEDIATE (pysqlite's own BEGIN is switched off), so two writers
+queue on the busy timeout instead of one failing when it upgrades a read lock; PostgreSQL writers lock the
+rows they change (SELECT … FOR UPDATE), so both engines allocate versions atomically.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+from ..errors import ConfigError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_S = 30
+_MIGRATE_LOCK = 0x64726166  # PostgreSQL advisory lock key ("draf"): one migrating process at a time
+_migrated: set[str] = set()
+_migrated_lock = threading.Lock()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise ConfigError(f"无法解析数据库地址 DRAFTER_DATABASE_URL：{exc}",
+                          hint="例如 postgresql+psycopg://用户:密码@主机:5432/库名；不设置则使用 SQLite") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # no implicit BEGIN: the "begin" hook below decides its kind
+            cur = dbapi_conn.cursor()
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                           f"busy_timeout={BUSY_TIMEOUT_S * 1000}"):
+                cur.execute(f"PRAGMA {pragma}")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+        return engine
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            raise ConfigError(f"不支持的 PostgreSQL 驱动 {parsed.get_driver_name()}",
+                              hint="地址请以 postgresql+psycopg:// 开头")
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    raise ConfigError(f"不支持的数据库 {backend}", hint="DRAFTER_DATABASE_URL 只支持 postgresql+psycopg://，不设置则使用 SQLite")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read transaction: one snapshot on SQLite (WAL); per statement on PostgreSQL (read committed)."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, target: str = "head", *, force: bool = False) -> None:
+    """Bring the schema to `target`, keeping every row. A database made before migrations existed (the
+    first SQLite schema, no alembic_version table) is picked up by revision 0001, which only creates what is
+    missing. Several processes starting at once take turns (SQLite write lock / PostgreSQL advisory lock)."""
+    key = str(engine.url)
+    if not force and target == "head" and key in _migrated:
+        return
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    with _migrated_lock, engine.connect() as conn:
+        if is_sqlite(engine):
+            # Migrations copy and drop tables; with foreign keys on, dropping a parent would cascade. The
+            # pragma is ignored inside a transaction, so it is set before BEGIN.
+            _raw(conn).execute("PRAGMA foreign_keys=OFF")
+        conn.execution_options(write=True)
+        try:
+            with conn.begin():
+                if not is_sqlite(engine):
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK})")
+
+                def upgrade(rev: Any, _context: Any) -> Any:
+                    return script._upgrade_revs(target, rev)
+
+                with EnvironmentContext(cfg, script, fn=upgrade, destination_rev=target) as env:
+                    env.configure(connection=conn)
+                    env.run_migrations()
+        finally:
+            if is_sqlite(engine):
+                _raw(conn).execute("PRAGMA foreign_keys=ON")
+    if target == "head":
+        _migrated.add(key)
+
+
+def _raw(conn: Connection) -> Any:
+    """The DBAPI connection: a PRAGMA sent through SQLAlchemy would open a transaction first."""
+    return conn.connection.dbapi_connection
+
+
+def table_names(engine: Engine) -> list[str]:
+    return inspect(engine).get_table_names()
