@@ -229,7 +229,6 @@ class CorpusIndex:
             for c in chunks:
                 f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
         os.replace(tmp, path)
-        self._chunks = list(chunks)
 
     def is_built(self) -> bool:
         m = self._read_manifest()
@@ -298,9 +297,11 @@ class CorpusIndex:
             generation = uuid.uuid4().hex
             self._write_chunks(list(wanted.values()), generation)
             self._write_manifest({"config": self.config(), "generation": generation, "files": files, "docs": infos})
-            self._generation = generation
-            self._infos = [DocInfo(**d) for d in infos.values()]
-            self.version += 1
+            with self._lock:  # chunks, documents and version change together: a search never sees them apart
+                self._chunks = list(wanted.values())
+                self._generation = generation
+                self._infos = [DocInfo(**d) for d in infos.values()]
+                self.version += 1
             self._stamp = self._disk_stamp()
             return RefreshReport(rebuilt=rebuild, documents=len(infos), chunks=len(wanted), embedded=len(new),
                                  removed=len(stale), computed=self.cache.computed - before)

@@ -142,6 +142,8 @@ class Retriever:
         self._lock = threading.Lock()
         self._bm25: Any = None
         self._bm25_version = -1
+        self._bm25_chunks: list[Chunk] = []  # the chunks the lexical index was built on: always returned with it
+        self._builds = 0  # counts rebuilds (versions can repeat across threads; this never does)
         self._by_id: dict[str, int] = {}
         self._qcache: dict[str, np.ndarray] = {}  # insertion-ordered: oldest evicted first
 
@@ -150,7 +152,7 @@ class Retriever:
         version = self.index.version  # read before the chunks: a change in between only rebuilds once more
         chunks = self.index.chunks()
         with self._lock:
-            if self._bm25 is None or self._bm25_version != version:
+            if self._bm25 is None or version > self._bm25_version:  # a stale reader never rebuilds backwards
                 import bm25s
 
                 init_jieba(str(self.index.settings.cache_dir))
@@ -162,7 +164,9 @@ class Retriever:
                 self._bm25, self._vocab = retriever, vocab
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
                 self._bm25_version = version
-            return self._bm25, chunks
+                self._bm25_chunks = chunks
+                self._builds += 1
+            return self._bm25, self._bm25_chunks
 
     def _bm25_ranking(self, query: str, mask: np.ndarray | None) -> list[int]:
         bm25, _ = self._lexical()
@@ -198,7 +202,7 @@ class Retriever:
         index mid-search: chunk positions from two versions would mix, or fall off the end of the list)."""
         for attempt in range(5):
             self._lexical()
-            built = self._bm25_version
+            built = self._builds
             try:
                 results = self._search_many(queries, k, mode=mode, filters=filters, diversify=diversify,
                                             dense_queries=dense_queries)
@@ -212,7 +216,7 @@ class Retriever:
 
     def _rebuilt_since(self, built: int) -> bool:
         with self._lock:  # a rebuild holds the lock until it is complete, version number included
-            return self._bm25_version != built
+            return self._builds != built
 
     def _search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
                      filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,

@@ -578,16 +578,17 @@ def test_an_unreadable_stored_file_is_set_aside_not_half_listed(fast_ws) -> None
 def test_adds_removes_and_searches_on_threads_do_not_deadlock(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The API runs each request in a worker thread: adds, removes and searches interleave freely."""
     import threading
+    import traceback
 
-    failures: list[BaseException] = []
+    failures: list[str] = []
     stop = threading.Event()
 
     def guarded(fn):  # type: ignore[no-untyped-def]
         def run() -> None:
             try:
                 fn()
-            except BaseException as exc:  # reported by the test
-                failures.append(exc)
+            except BaseException:  # reported by the test, with where it happened
+                failures.append(traceback.format_exc())
         return run
 
     def writer(tag: str) -> None:
@@ -613,7 +614,7 @@ def test_adds_removes_and_searches_on_threads_do_not_deadlock(fast_ws, tmp_path:
     for t in readers:
         t.join(30)
     assert not any(t.is_alive() for t in writers + readers), "deadlock"
-    assert not failures, failures
+    assert not failures, "\n".join(failures)
     user = {d.doc_id for d in fast_ws.list_documents() if not d.bundled}
     assert user == {"w0", "w2", "v0", "v2"}
     _assert_agree(fast_ws)
