@@ -154,7 +154,14 @@ def rewrite(path: Path, moved_from: str | None) -> bool:
 
     if mod.startswith("drafter."):
         text = FROM_RE.sub(relative, text)
-    text = ABS_FROM_RE.sub(lambda m: f"{m.group(1)}from {new_name(m.group(2))} import ", text)
+    def absolute(m: re.Match[str]) -> str:
+        names = text[m.end():].split("\n", 1)[0].replace("(", "").split(",")
+        package_dir = ROOT.joinpath(*m.group(2).split("."))
+        if package_dir.is_dir() and all((package_dir / f"{n.strip().split(' ')[0]}.py").exists() for n in names):
+            return m.group(0)  # `from drafter.drafting import offline`: modules of the package, already right
+        return f"{m.group(1)}from {new_name(m.group(2))} import "
+
+    text = ABS_FROM_RE.sub(absolute, text)
     text = IMPORT_RE.sub(lambda m: f"{m.group(1)}import {new_name(m.group(2))}{m.group(3)}", text)
     text = STRING_RE.sub(lambda m: f"{m.group(1)}{new_name(m.group(2))}{m.group(3) or ''}{m.group(1)}", text)
     if text != original:

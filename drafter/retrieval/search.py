@@ -158,14 +158,17 @@ class Retriever:
         self._lock = threading.Lock()
         self._bm25: Any = None
         self._bm25_version = -1
+        self._bm25_chunks: list[Chunk] = []  # the chunks the lexical index was built on: always returned with it
+        self._builds = 0  # counts rebuilds (versions can repeat across threads; this never does)
         self._by_id: dict[str, int] = {}
         self._qcache: dict[str, np.ndarray] = {}  # insertion-ordered: oldest evicted first
 
     # --- lexical -----------------------------------------------------------------------------------------
     def _lexical(self) -> tuple[Any, list[Chunk]]:
+        version = self.index.version  # read before the chunks: a change in between only rebuilds once more
         chunks = self.index.chunks()
         with self._lock:
-            if self._bm25 is None or self._bm25_version != self.index.version:
+            if self._bm25 is None or version > self._bm25_version:  # a stale reader never rebuilds backwards
                 import bm25s
 
                 init_jieba(str(self.index.settings.cache_dir))
@@ -177,8 +180,10 @@ class Retriever:
                 self._bm25, self._vocab = retriever, vocab
                 self._related = self._related_words(chunks, corpus_tokens)
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
-                self._bm25_version = self.index.version
-            return self._bm25, chunks
+                self._bm25_version = version
+                self._bm25_chunks = chunks
+                self._builds += 1
+            return self._bm25, self._bm25_chunks
 
     def _related_words(self, chunks: list[Chunk], corpus_tokens: list[list[str]]) -> RelatedWords:
         """Corpus words with their vectors and sections: built with the lexical index, once per version."""
@@ -236,6 +241,29 @@ class Retriever:
     def search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
                     filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,
                     dense_queries: Sequence[str] | None = None) -> list[list[Hit]]:
+        """search_many, again if the corpus changed under it (an upload on another thread rebuilt the lexical
+        index mid-search: chunk positions from two versions would mix, or fall off the end of the list)."""
+        for attempt in range(5):
+            self._lexical()
+            built = self._builds
+            try:
+                results = self._search_many(queries, k, mode=mode, filters=filters, diversify=diversify,
+                                            dense_queries=dense_queries)
+            except (IndexError, KeyError):
+                if not self._rebuilt_since(built) or attempt == 4:
+                    raise
+                continue
+            if not self._rebuilt_since(built):
+                break
+        return results
+
+    def _rebuilt_since(self, built: int) -> bool:
+        with self._lock:  # a rebuild holds the lock until it is complete, version number included
+            return self._builds != built
+
+    def _search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
+                     filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,
+                     dense_queries: Sequence[str] | None = None) -> list[list[Hit]]:
         """Search several queries at once: one embedding call, one Chroma call per distinct filter.
 
         `filters` is one Filters for all queries or one per query. `dense_queries` optionally gives the dense
@@ -311,12 +339,24 @@ class Retriever:
             for i in scores:
                 if chunks[i].position != "body":
                     scores[i] *= NON_BODY_TOPIC_WEIGHT
-        order = sorted(scores, key=lambda i: -scores[i])
+        order = _unique_texts(sorted(scores, key=lambda i: -scores[i]), chunks)
         if diversify:
             if len(self._grams) > GRAM_CACHE:  # bigram sets of recent candidates (chunk ids are content hashes)
                 self._grams.clear()
             order = _diversify(order, scores, chunks, k, self._grams)
         return [Hit(chunks[i], scores[i], ranks.get(i, {})) for i in order[:k]]
+
+
+def _unique_texts(order: list[int], chunks: list[Chunk]) -> list[int]:
+    """A passage copied into several documents takes one slot (its best-ranked copy), not several."""
+    seen: set[str] = set()
+    out = []
+    for i in order:
+        text = chunks[i].text
+        if text not in seen:
+            seen.add(text)
+            out.append(i)
+    return out
 
 
 def _bigrams(text: str) -> frozenset[str]:
