@@ -22,6 +22,7 @@ from .index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .models import Draft, OutlineSection, Section
 
 if TYPE_CHECKING:
+    from .accounts import Accounts, Principal
     from .materials import ExtractionResult
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
@@ -84,6 +85,23 @@ class Workspace:
         store = DraftStore(self.settings.resolved_database_url)
         store.recover()
         return store
+
+    # --- accounts --------------------------------------------------------------------------------------------
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Organisations, users, tokens, sessions and the audit log, in the drafts database."""
+        from .accounts import Accounts
+
+        return Accounts(self.store.engine)
+
+    def for_principal(self, principal: Principal | None) -> Workspace:
+        """The workspace as `principal` sees it: their organisation's drafts and documents plus the bundled
+        corpus (drafter/accounts/scoped.py). None (single-user mode, no accounts) → this workspace."""
+        if principal is None:
+            return self
+        from .accounts.scoped import ScopedWorkspace
+
+        return ScopedWorkspace(self, principal)
 
     @cached_property
     def generator(self) -> Generator | None:
