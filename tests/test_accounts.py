@@ -102,14 +102,15 @@ def test_drafts_and_documents_are_scoped_to_the_organisation(data_dir: Path, db_
     amy = ws.for_principal(ws.accounts.authenticate("amy", PASSWORDS["amy"]))
     bob = ws.for_principal(ws.accounts.authenticate("bob", PASSWORDS["bob"]))
     draft = asyncio.run(amy.draft(FACTS))
+    with pytest.raises(NotFoundError) as missing:
+        bob.get_draft("nosuchid")
     assert [d["id"] for d in alice.list_drafts()] == [draft.id] and bob.list_drafts() == []
     for call in (lambda: bob.get_draft(draft.id), lambda: bob.export(draft.id, "md"),
                  lambda: bob.edit_section(draft.id, 0, text="改写"), lambda: bob.trace(draft.id),
                  lambda: asyncio.run(bob.regenerate(draft.id, 0))):
         with pytest.raises(NotFoundError) as exc:
             call()
-        assert str(exc.value) == str(pytest.raises(NotFoundError, bob.get_draft, "nosuchid").value).replace(
-            "nosuchid", draft.id)
+        assert str(exc.value) == str(missing.value).replace("nosuchid", draft.id)  # exactly as a missing one
     assert ws.get_draft(draft.id).sections[0].text  # untouched by bob's attempts
     doc = tmp_path / "bsecret.txt"
     doc.write_text("乙公司工会2023年工作总结\n\n一、职工之家\n乙公司独有的麒麟计划覆盖全体职工。\n", encoding="utf-8")
