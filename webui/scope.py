@@ -25,6 +25,8 @@ def request_principal(ws: Workspace) -> tuple[bool, Principal | None]:
     if req is None:
         return False, None
     headers = getattr(req, "headers", None) or {}
+    if isinstance(headers, dict):  # a request rebuilt from a dict; starlette's Headers is case-insensitive
+        headers = {str(k).lower(): v for k, v in headers.items()}
     return True, principal_from(ws, headers.get("authorization", ""), headers.get("cookie", ""))
 
 

@@ -64,7 +64,7 @@ class ApiGuard:
         state = scope.setdefault("state", {})
         state["accounts"] = True
         state["principal"] = principal
-        if principal is None and path.rstrip("/") not in OPEN_WITH_ACCOUNTS:
+        if principal is None and path not in OPEN_WITH_ACCOUNTS:  # exact: Gradio has its own /login/
             await _refuse(scope, send)
             return
         if (principal is not None and principal.via == "session" and scope["type"] == "http"

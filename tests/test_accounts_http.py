@@ -1,0 +1,327 @@
+"""Accounts over HTTP, through the app `drafter serve` runs (API + Gradio UI + docs + /mcp behind one gate):
+no route answers without credentials, two organisations never see each other's drafts or documents (API and
+Gradio endpoints), roles, tokens, disabling, the sign-in rate limit, cross-site posts, and sessions shared
+by server workers (two apps over one database)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, APIWebSocketRoute, _EffectiveRouteContext, _IncludedRouter
+from fastapi.testclient import TestClient
+from starlette.routing import Mount, Route, WebSocketRoute
+
+from drafter.embedding import HashEmbedder
+from drafter.facts import Facts
+from drafter.settings import Settings
+from drafter.workspace import Workspace
+from tests.support.accounts import ORG_A, PASSWORDS, People, bearer, login, make_people
+from webui.server import create_app
+
+pytest_plugins = ["tests.support.db_fixtures"]
+
+FACTS = {"org": ORG_A, "year": 2024, "items": ["举办职工篮球赛，参与职工300余人", "走访慰问困难职工家庭32户"]}
+DOC = "乙公司工会2023年工作总结\n\n一、职工之家\n乙公司独有的麒麟计划覆盖全体职工。\n".encode()
+
+
+@pytest.fixture
+def ws(data_dir: Path) -> Workspace:
+    w = Workspace(Settings(data_dir=data_dir, api_key="service-key-123", api_key_org=ORG_A), embedder=HashEmbedder())
+    w.refresh_index()
+    return w
+
+
+@pytest.fixture
+def people(ws: Workspace) -> People:
+    return make_people(ws)
+
+
+@pytest.fixture
+def app(ws: Workspace, people: People) -> Any:
+    return create_app(ws)
+
+
+@pytest.fixture
+def anon(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+def _call(client: TestClient, api_name: str, data: list[Any], headers: dict[str, str] | None = None) -> tuple[str, str]:
+    """Gradio's two-step call API; (event, raw stream). A refused POST is ("http-<status>", body)."""
+    r = client.post(f"/gradio_api/call/{api_name}", json={"data": data}, headers=headers or {})
+    if r.status_code != 200:
+        return f"http-{r.status_code}", r.text
+    stream = client.get(f"/gradio_api/call/{api_name}/{r.json()['event_id']}", headers=headers or {}).text
+    events = [ln.split(":", 1)[1].strip() for ln in stream.splitlines() if ln.startswith("event:")]
+    return (events[-1] if events else ""), stream
+
+
+def _has(text: str, word: str) -> bool:
+    """`word` in a response, raw or as JSON escapes it (Gradio's event stream escapes non-ASCII)."""
+    return word in text or json.dumps(word)[1:-1] in text
+
+
+# --- no way around the sign-in ------------------------------------------------------------------------------
+def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, set[str], bool]]:
+    """Every (path, methods, is websocket) the app serves: FastAPI's included routers, Gradio's mounted app."""
+    for r in routes:
+        if isinstance(r, _IncludedRouter):
+            yield from _routes(r.effective_candidates(), prefix)
+        elif isinstance(r, _EffectiveRouteContext):
+            original = r.original_route
+            ws_route = isinstance(original, WebSocketRoute | APIWebSocketRoute)
+            yield prefix + r.path, set(getattr(original, "methods", None) or {"GET", "POST"}), ws_route
+        elif isinstance(r, Mount):
+            yield from _routes(list(r.routes), prefix + r.path)
+        elif isinstance(r, WebSocketRoute | APIWebSocketRoute):
+            yield prefix + r.path, set(), True
+        elif isinstance(r, Route | APIRoute) or hasattr(r, "path"):
+            yield prefix + r.path, set(getattr(r, "methods", None) or {"GET", "POST"}), False
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", lambda m: "0" if "index" in m.group(0) else "x1", path) or "/"
+
+
+@pytest.mark.parametrize("credentials", ["none", "bad-token", "revoked-token", "bad-cookie"])
+def test_every_route_refuses_without_valid_credentials(app: Any, ws: Workspace, people: People, credentials: str) -> None:
+    revoked = people.amy_token
+    ws.accounts.revoke_token(revoked.split("_")[1])
+    headers = {"none": {}, "bad-token": bearer("drafter_0000_nope"), "revoked-token": bearer(revoked),
+               "bad-cookie": {"Cookie": "drafter_session=forged"}}[credentials]
+    walked = list(_routes(list(app.routes)))
+    paths = {p for p, _, _ in walked}
+    assert {"/api/v1/drafts", "/docs", "/mcp", "/login", "/gradio_api/call/{api_name}", "/gradio_api/upload",
+            "/gradio_api/queue/join", "/gradio_api/file={path_or_url:path}"} <= paths, sorted(paths)
+    checked = 0
+    with TestClient(app) as c:
+        for path, methods, websocket in walked:
+            if path == "/login":
+                continue
+            url = _concrete(path)
+            if websocket:
+                with pytest.raises(Exception), c.websocket_connect(url, headers=headers):  # noqa: B017
+                    pass
+                continue
+            for method in sorted(methods - {"HEAD", "OPTIONS"}):
+                for accept in ("text/html", "application/json"):
+                    r = c.request(method, url, headers={**headers, "Accept": accept}, follow_redirects=False)
+                    checked += 1
+                    if r.status_code == 303:
+                        assert r.headers["location"].startswith("/login?next="), (method, url)
+                        assert method == "GET" and accept == "text/html", (method, url)
+                    else:
+                        assert r.status_code == 401, (method, url, r.status_code, r.text[:200])
+                    assert not _has(r.text, "麒麟") and "drafter_" not in r.text
+    assert checked > 60  # the walk really covered the app (API, Gradio, docs, mcp)
+
+
+def test_api_key_and_tokens_get_in_and_login_page_is_chinese(anon: TestClient, people: People) -> None:
+    page = anon.get("/login")
+    assert page.status_code == 200 and "用户名" in page.text and "密码" in page.text
+    assert anon.get("/api/v1/drafts", headers=bearer("service-key-123")).status_code == 200
+    assert anon.get("/api/v1/me", headers=bearer(people.bob_token)).json()["user"]["org"] == "乙公司工会"
+    assert anon.get("/docs", headers=bearer(people.amy_token)).status_code == 200
+    assert anon.get("/", headers={**bearer(people.amy_token), "Accept": "text/html"}).status_code == 200
+
+
+# --- isolation ----------------------------------------------------------------------------------------------
+def test_two_organisations_never_see_each_other_over_the_api(anon: TestClient, people: People) -> None:
+    amy, bob, alice = bearer(people.amy_token), bearer(people.bob_token), bearer(people.alice_token)
+    r = anon.post("/api/v1/drafts", json={"facts": FACTS}, headers=amy)
+    assert r.status_code == 200, r.text
+    draft_id = r.json()["id"]
+    assert [d["id"] for d in anon.get("/api/v1/drafts", headers=alice).json()["drafts"]] == [draft_id]
+    assert anon.get("/api/v1/drafts", headers=bob).json()["drafts"] == []
+    missing = anon.get("/api/v1/drafts/nosuchdraft", headers=bob)
+    for method, url, body in (("GET", f"/api/v1/drafts/{draft_id}", None),
+                              ("GET", f"/api/v1/drafts/{draft_id}/export?format=md", None),
+                              ("GET", f"/api/v1/drafts/{draft_id}/trace", None),
+                              ("PATCH", f"/api/v1/drafts/{draft_id}/sections/0", {"text": "乙方改写"}),
+                              ("POST", f"/api/v1/drafts/{draft_id}/sections/0/regenerate", {})):
+        r = anon.request(method, url, json=body, headers=bob)
+        assert r.status_code == 404 == missing.status_code, (method, url, r.text)
+        assert r.json()["detail"] == missing.json()["detail"].replace("nosuchdraft", draft_id)
+    assert "乙方改写" not in anon.get(f"/api/v1/drafts/{draft_id}", headers=alice).text
+    # corpus: bob's upload is his; amy (writer) may not manage the corpus
+    r = anon.post("/api/v1/corpus", files=[("files", ("bsecret.txt", DOC, "text/plain"))], headers=bob)
+    assert r.status_code == 200, r.text
+    assert anon.post("/api/v1/corpus", files=[("files", ("a.txt", DOC, "text/plain"))], headers=amy).status_code == 403
+    assert anon.delete("/api/v1/corpus/bsecret", headers=alice).status_code == 404
+    assert anon.delete("/api/v1/corpus/bsecret", headers=amy).status_code == 403
+    assert "bsecret" not in anon.get("/api/v1/corpus", headers=alice).text
+    assert "bsecret" in anon.get("/api/v1/corpus", headers=bob).text
+    hits = anon.get("/api/v1/search", params={"q": "麒麟计划", "k": 20}, headers=alice).json()["hits"]
+    assert hits and all(h["doc_id"] != "bsecret" for h in hits)
+    assert any(h["doc_id"] == "bsecret" for h in
+               anon.get("/api/v1/search", params={"q": "麒麟计划", "k": 20}, headers=bob).json()["hits"])
+    assert anon.delete("/api/v1/corpus/bsecret", headers=bob).status_code == 200
+
+
+def test_two_organisations_never_see_each_other_in_the_gradio_endpoints(anon: TestClient, ws: Workspace,
+                                                                        people: People) -> None:
+    """Over Gradio's HTTP call API: the calls whose inputs are free (search, uploads)."""
+    amy, bob = bearer(people.amy_token), bearer(people.bob_token)
+    up = anon.post("/gradio_api/upload", files=[("files", ("bsecret.txt", DOC, "text/plain"))], headers=bob)
+    assert up.status_code == 200, up.text
+    file = {"path": up.json()[0], "orig_name": "bsecret.txt", "meta": {"_type": "gradio.FileData"}}
+    _call(anon, "add_documents", [[file]], amy)  # a writer: refused
+    assert "bsecret" not in {d.doc_id for d in ws.list_documents()}
+    event, _ = _call(anon, "add_documents", [[file]], bob)
+    assert event == "complete" and "bsecret" in {d.doc_id for d in ws.list_documents()}
+    event, out = _call(anon, "search", ["麒麟计划"], amy)
+    assert event == "complete" and _has(out, "hit") and not _has(out, "麒麟")
+    event, out = _call(anon, "search", ["麒麟计划"], bob)
+    assert event == "complete" and _has(out, "麒麟")
+    for name, data in (("search", ["麒麟计划"]), ("add_documents", [[file]])):  # and nobody at all
+        event, out = _call(anon, name, data)
+        assert event == "http-401" and not _has(out, "麒麟")
+
+
+def test_gradio_handlers_see_only_the_senders_organisation(ws: Workspace, people: People) -> None:
+    """The UI handlers (whose draft ids arrive through dropdowns and state) with each sender's gr.Request."""
+    import asyncio
+    from types import SimpleNamespace
+
+    import gradio as gr
+    from gradio.context import LocalContext
+
+    from ui import build_app
+    from webui.scope import RequestWorkspace
+
+    _, ui = build_app(RequestWorkspace(ws))
+    amy = ws.for_principal(ws.accounts.token(people.amy_token))
+    draft = asyncio.run(amy.draft(Facts(**FACTS)))
+
+    def as_(token: str | None) -> None:
+        LocalContext.request.set(SimpleNamespace(headers=bearer(token) if token else {}))  # type: ignore[arg-type]
+
+    try:
+        as_(people.amy_token)
+        opened = ui.open_draft(draft.id)
+        assert any("篮球赛" in str(v) for v in opened.values())
+        assert "amy" in ui.user_html() and ORG_A in ui.user_html()
+        for who in (people.bob_token, people.alice_token.replace("_", "-"), None):
+            as_(who)
+            with pytest.raises(gr.Error):
+                ui.open_draft(draft.id)
+            with pytest.raises(gr.Error):
+                ui.save_edit(draft.id, 0, "乙方标题", "乙方改写的正文。")
+        def history() -> str:
+            return str([dd.choices for dd in ui.refresh_history().values()])
+
+        as_(people.bob_token)
+        assert draft.id not in history()
+        as_(people.alice_token)
+        assert draft.id in history()
+    finally:
+        LocalContext.request.set(None)
+    assert "乙方改写" not in ws.get_draft(draft.id).sections[0].text
+
+
+# --- sessions, roles, disabling, abuse --------------------------------------------------------------------
+def test_disabled_user_is_refused_at_once(app: Any, ws: Workspace, people: People) -> None:
+    with TestClient(app) as browser:
+        assert login(browser, "amy") == 303
+        assert browser.get("/api/v1/drafts").status_code == 200
+        assert browser.get("/api/v1/drafts", headers=bearer(people.amy_token)).status_code == 200
+        ws.accounts.set_disabled("amy", True)
+        assert browser.get("/api/v1/drafts").status_code == 401
+        assert browser.get("/api/v1/drafts", headers=bearer(people.amy_token)).status_code == 401
+        assert _call(browser, "search", ["职工"])[0] == "http-401"
+        assert login(browser, "amy") == 401
+
+
+def test_sixth_fast_wrong_attempt_is_refused(anon: TestClient) -> None:
+    statuses = [login(anon, "alice", "wrong-password!") for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert login(anon, "alice") == 429  # even the right password, until the window passes
+    assert login(anon, "bob") == 429  # and from this address
+    page = anon.get("/login")
+    assert "wrong-password" not in page.text and PASSWORDS["alice"] not in page.text
+
+
+def test_cross_site_posts_are_refused(app: Any) -> None:
+    with TestClient(app) as browser:
+        page = browser.get("/login")
+        assert 'name=csrf' in page.text
+        r = browser.post("/login", data={"username": "amy", "password": PASSWORDS["amy"], "csrf": "forged"},
+                         follow_redirects=False)
+        assert r.status_code == 403 and "drafter_session" not in r.headers.get("set-cookie", "")
+        assert login(browser, "amy") == 303
+        cookie = browser.cookies.get("drafter_session")
+        assert cookie
+        set_cookie = [v for k, v in browser.get("/login", follow_redirects=False).headers.items()
+                      if k == "set-cookie"]
+        assert not set_cookie  # already signed in: no new cookie
+        evil = {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+        assert browser.post("/api/v1/drafts", json={"facts": FACTS}, headers=evil).status_code == 403
+        assert browser.post("/gradio_api/call/search", json={"data": ["职工"]}, headers=evil).status_code == 403
+        assert browser.post("/logout", data={"csrf": "forged"}).status_code == 403
+        same = {"Origin": "http://testserver"}
+        assert browser.post("/api/v1/drafts", json={"facts": FACTS}, headers=same).status_code == 200
+        csrf = re.search(r'name=csrf value="([^"]+)"', browser.get("/logout").text)
+        assert csrf
+        r = browser.post("/logout", data={"csrf": csrf.group(1)}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        browser.cookies.set("drafter_session", cookie)  # the old cookie, replayed after logout
+        assert browser.get("/api/v1/drafts").status_code == 401
+
+
+def test_session_cookie_flags(anon: TestClient) -> None:
+    page = anon.get("/login")
+    csrf = re.search(r'name=csrf value="([^"]+)"', page.text)
+    assert csrf
+    r = anon.post("/login", data={"username": "amy", "password": PASSWORDS["amy"], "csrf": csrf.group(1),
+                                  "next": "//evil.example/x"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"  # no open redirect
+    cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("drafter_session="))
+    flags = cookie.lower()
+    assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags
+
+
+def test_audit_page_for_admins_only_and_never_holds_content(app: Any, ws: Workspace, people: People) -> None:
+    with TestClient(app) as c:
+        amy = bearer(people.amy_token)
+        draft_id = c.post("/api/v1/drafts", json={"facts": FACTS}, headers=amy).json()["id"]
+        c.patch(f"/api/v1/drafts/{draft_id}/sections/0", json={"text": "篮球赛改写成的新正文"}, headers=amy)
+        c.get(f"/api/v1/drafts/{draft_id}/export?format=md", headers=amy)
+        assert login(c, "alice") == 303
+        page = c.get("/admin/audit")
+        assert page.status_code == 200 and "审计日志" in page.text
+        for action in ("起草", "编辑", "导出", "登录", "添加用户"):
+            assert action in page.text
+        assert draft_id in page.text and "篮球赛" not in page.text and "新正文" not in page.text
+        assert "alice-pass" not in page.text and "drafter_" not in page.text
+        filtered = c.get("/admin/audit", params={"action": "export", "user": "amy"})
+        assert filtered.text.count("<tr>") == 2  # header + one export
+        assert c.get("/admin/audit", headers=bearer(people.bob_token)).text.count(draft_id) == 0
+        assert c.get("/admin/audit", headers=amy).status_code == 403
+
+
+def test_a_session_made_on_one_worker_is_valid_on_another(data_dir: Path, db_url: str) -> None:
+    """Two server workers: two apps, two workspaces, one database."""
+    one = Workspace(Settings(data_dir=data_dir, database_url=db_url), embedder=HashEmbedder())
+    make_people(one)
+    two = Workspace(Settings(data_dir=data_dir, database_url=db_url), embedder=HashEmbedder())
+    with TestClient(create_app(one)) as w1, TestClient(create_app(two)) as w2:
+        assert login(w1, "bob") == 303
+        w2.cookies.set("drafter_session", w1.cookies.get("drafter_session") or "")
+        assert w2.get("/api/v1/me").json()["user"]["name"] == "bob"
+        one.accounts.set_disabled("bob", True)
+        assert w2.get("/api/v1/me").status_code == 401
+
+
+def test_single_user_mode_is_unchanged(data_dir: Path) -> None:
+    w = Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder())
+    with TestClient(create_app(w)) as c:
+        assert c.get("/api/v1/drafts").status_code == 200
+        assert c.get("/", headers={"Accept": "text/html"}).status_code == 200
+        assert c.get("/api/v1/me").json() == {"accounts": False, "user": None}
+        assert json.loads(c.get("/gradio_api/info").text)
