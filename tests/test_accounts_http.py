@@ -325,3 +325,24 @@ def test_single_user_mode_is_unchanged(data_dir: Path) -> None:
         assert c.get("/", headers={"Accept": "text/html"}).status_code == 200
         assert c.get("/api/v1/me").json() == {"accounts": False, "user": None}
         assert json.loads(c.get("/gradio_api/info").text)
+
+
+def test_mcp_tools_see_only_the_callers_organisation(app: Any, ws: Workspace, people: People) -> None:
+    import asyncio
+
+    amy = ws.for_principal(ws.accounts.token(people.amy_token))
+    draft = asyncio.run(amy.draft(Facts(**FACTS)))
+    accept = {"Accept": "application/json, text/event-stream"}
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_drafts", "arguments": {}}}
+    seen = {}
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:  # /mcp checks the Host on loopback
+        assert c.post("/mcp", json=init, headers=accept).status_code == 401
+        for name, token in (("amy", people.amy_token), ("bob", people.bob_token)):
+            headers = {**accept, **bearer(token), "mcp-protocol-version": "2025-06-18"}
+            assert c.post("/mcp", json=init, headers=headers).status_code == 200
+            r = c.post("/mcp", json=call, headers=headers)
+            assert r.status_code == 200 and '"isError":false' in r.text
+            seen[name] = draft.id in r.text
+    assert seen == {"amy": True, "bob": False}
