@@ -148,7 +148,7 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5, min_width=380):
                         _html('<div class="step-title">① 填写全年事实</div>')
-                        with gr.Tabs():
+                        with gr.Tabs(selected="form-tab"):
                             with gr.Tab("从材料提取", id="materials-tab"):
                                 materials_files = gr.File(
                                     label="上传全年材料（工作报告、月报、新闻稿、台账等：.docx/.txt/.md/.pdf/.xlsx/.csv，可多选）",
@@ -229,6 +229,7 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                                                      elem_id="history-select")
                             with gr.Row():
                                 open_btn = gr.Button("打开", size="sm", elem_id="btn-open")
+                                resume_btn = gr.Button("继续起草", size="sm", elem_id="btn-resume")
                                 refresh_hist_btn = gr.Button("刷新列表", size="sm", elem_id="btn-history-refresh")
 
             with gr.Tab("核对文本", id="check-tab"):
@@ -297,6 +298,7 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
         section_dd.change(ui.select_section, [draft_id, section_dd], [heading_box, text_box], **private)
         save_btn.click(ui.save_edit, [draft_id, section_dd, heading_box, text_box], w.view, api_name="edit_section")
         open_btn.click(ui.open_draft, history_dd, [*w.view, *form_out, *outline_out], api_name="open_draft")
+        resume_btn.click(ui.resume, history_dd, w.view, api_name="resume_draft", show_progress="hidden")
         refresh_hist_btn.click(ui.refresh_history, None, [history_dd], **private)
         check_btn.click(ui.check_text, [*fact_fields, check_input], [check_html], api_name="check")
         search_btn.click(ui.search, query_box, [hits_html], api_name="search")

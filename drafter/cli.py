@@ -173,6 +173,8 @@ def _print_draft(draft: Any) -> None:
     for s in draft.sections:
         if s.status == "failed":
             sys.stderr.write(f"  第 {s.index} 节生成失败：{s.error}\n")
+        for note in s.notes:
+            sys.stderr.write(f"  第 {s.index} 节请留意：{note}\n")
         for f in s.flags:
             sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.label} {f.hint}\n")
 

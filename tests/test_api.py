@@ -275,3 +275,22 @@ def test_key_checked_before_the_body_is_read() -> None:
              "headers": [(b"content-type", b"multipart/form-data; boundary=x"), (b"content-length", b"19000000")]}
     asyncio.run(guard(scope, receive, send))
     assert reached == [] and sent[0]["status"] == 401
+
+
+def test_watch_resume_and_list_status(client: TestClient) -> None:
+    draft = client.post("/api/v1/drafts", json={"facts": FACTS}).json()
+    listed = client.get("/api/v1/drafts").json()["drafts"][0]
+    assert listed["status"] == "done" and listed["sections"] == listed["sections_done"] == len(draft["sections"])
+    with client.stream("GET", f"/api/v1/drafts/{draft['id']}/events") as r:
+        events = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+    assert [e["type"] for e in events] == ["outline", "done"] and events[-1]["progress"]["complete"] is True
+    assert client.get("/api/v1/drafts/nope/events").status_code == 404
+    resumed = client.post(f"/api/v1/drafts/{draft['id']}/resume")
+    assert resumed.status_code == 200 and resumed.json()["sections"] == draft["sections"]  # nothing to redo
+    assert client.post("/api/v1/drafts/nope/resume").status_code == 404
+
+
+def test_stream_refuses_a_bad_outline_before_streaming(client: TestClient) -> None:
+    outline = [{"kind": "body", "heading": f"{i}、工作", "facts": ["慰问困难职工32户"]} for i in range(31)]
+    r = client.post("/api/v1/drafts/stream", json={"facts": FACTS, "outline": outline})
+    assert r.status_code == 422 and "30" in r.json()["detail"]

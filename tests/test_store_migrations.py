@@ -200,3 +200,23 @@ def test_restore_refuses_a_cut_file_and_loads_an_older_schemas_backup(data_dir: 
     assert {r["id"]: r["status"] for r in ws.list_drafts()} == {"legacy0": "done", "legacy1": "interrupted",
                                                                "legacy2": "failed"}
     assert [v.version for v in ws.store.versions("legacy0", 1)] == [0, 1, 2]
+
+
+def test_processes_starting_at_once_migrate_once(data_dir: Path, db_url: str) -> None:
+    """Several workers starting together on an empty database: one migrates, the others wait and find the
+    schema current (SQLite write lock / PostgreSQL advisory lock); none fails."""
+    import subprocess
+    import sys
+
+    from drafter.settings import REPO_ROOT
+
+    code = ("import sys; from drafter.storage.drafts import DraftStore; s = DraftStore(sys.argv[1]); "
+            "print(len(s.list()))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, db_url], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, results, strict=True):
+        assert p.returncode == 0 and out.strip() == "0", err[-2000:]
+    ws = bare_workspace(data_dir, db_url)
+    with ws.store.engine.connect() as c:
+        assert current_revision(c) == head_revision()

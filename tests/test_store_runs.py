@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 
 from drafter.api import create_app
+from drafter.cli import main as cli_main
 from drafter.errors import ConflictError
 from drafter.facts import load_facts
 from drafter.settings import REPO_ROOT
@@ -64,7 +65,8 @@ def test_leaving_the_event_stream_does_not_cancel_the_draft(data_dir: Path, db_u
     assert draft.status == "done"
 
 
-def test_cancelled_run_is_interrupted_then_resumed(data_dir: Path, db_url: str) -> None:
+def test_cancelled_run_is_interrupted_then_resumed(data_dir: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     """A shutdown cancels the run: what was written stays, the draft says interrupted, resume finishes it."""
     gen = GatedGenerator(hold={2, 7})
     ws = bare_workspace(data_dir, db_url, gen)
@@ -85,6 +87,10 @@ def test_cancelled_run_is_interrupted_then_resumed(data_dir: Path, db_url: str) 
     assert draft.status == "interrupted" and not draft.complete
     assert [s.index for s in draft.sections if s.status == "pending"] == [2, 7]
     assert ws.list_drafts()[0]["status"] == "interrupted"
+    monkeypatch.setenv("DRAFTER_DATABASE_URL", db_url)
+    capsys.readouterr()
+    assert cli_main(["drafts"]) == 0
+    assert f"{draft_id}\t" in capsys.readouterr().out.split("已中断（可继续）")[0]
     gen.release()
     resumed = run(ws.resume(draft_id))
     assert resumed.status == "done" and all(s.status == "done" for s in resumed.sections)

@@ -34,10 +34,14 @@ BIN = Path(sys.executable).parent
 WAIT = 60  # seconds, the longest any single wait may take
 NEW_AMOUNT = "另发放慰问品9999份。"
 
+if os.environ.get("CI") and not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    raise RuntimeError("CI must run the browser tests: /usr/bin/chromium and /usr/bin/chromedriver are missing "
+                       "(`make browser-deps` installs them)")
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="browser test needs /usr/bin/chromium and /usr/bin/chromedriver (run `make browser-deps`)",
 )
+MATERIALS = Path(__file__).parent / "data" / "materials" / "enterprise" / "files"
 
 if CHROMIUM.exists() and CHROMEDRIVER.exists():
     from selenium import webdriver
@@ -269,6 +273,40 @@ def test_draft_regenerate_edit_download(server: str, browser: WebDriver, downloa
             parsed = urlparse(url)
             if parsed.scheme in ("http", "https", "ws", "wss"):  # not data:, blob:, chrome://
                 assert parsed.netloc == host, f"the page fetched {url}"
+
+
+def test_materials_review_accept_draft(server: str, browser: WebDriver) -> None:
+    """From materials to a draft whose 核对表 names the sources: upload → review → accept → draft."""
+    d = browser
+    d.get(server)
+    wait(d, lambda d: d.find_elements(By.ID, "btn-example"), "page loaded")
+    org = field(d, "f-org")
+    org.clear()
+    org.send_keys("XX市供电公司")
+    year = field(d, "f-year")
+    year.send_keys(Keys.CONTROL, "a")
+    year.send_keys("2024")
+    d.find_element(By.XPATH, "//button[@role='tab'][normalize-space()='从材料提取']").click()
+    upload = wait(d, lambda d: d.find_element(By.CSS_SELECTOR, "#materials-upload input[type=file]"), "upload box")
+    upload.send_keys("\n".join(str(p) for p in sorted(MATERIALS.iterdir())))
+    wait(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#materials-upload .file-preview tr, "
+                                                          "#materials-upload .file-preview-holder tr")) >= 3
+         or "12月简报" in d.find_element(By.ID, "materials-upload").text, "files uploaded")
+    d.find_element(By.ID, "btn-extract").click()
+    wait(d, lambda d: "候选事实" in d.find_element(By.ID, "materials-message").text, "facts extracted")
+    table = d.find_element(By.ID, "review-table").text
+    assert "32户" in table and "数字冲突" in table
+    shot(d, "08_review", d.find_element(By.ID, "review-table"))
+    d.find_element(By.ID, "btn-accept-facts").click()
+    d.find_element(By.XPATH, "//button[@role='tab'][normalize-space()='逐项填写']").click()
+    wait(d, lambda d: "32户" in value(d, "f-items"), "facts in the form")
+    d.find_element(By.ID, "btn-draft").click()
+    wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#draft-progress .progress-finished"), "draft finished")
+    assert "32户" in "".join(section_texts(d).values())
+    d.find_element(By.ID, "trace-panel").click()
+    trace = wait(d, lambda d: d.find_element(By.ID, "trace-view").text or None, "trace shown")
+    assert "2024年一季度工会工作报告.docx" in trace or "困难职工帮扶台账.xlsx" in trace
+    shot(d, "09_trace", d.find_element(By.ID, "trace-view"))
 
 
 def test_corpus_tab_and_escaping(server: str, browser: WebDriver) -> None:

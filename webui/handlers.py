@@ -275,6 +275,24 @@ class DrafterUI(CorpusActions, MaterialsActions):
             raise gr.Error("没有生成草稿", title="无法完成")
         yield self._finish(self.ws.get_draft(view.draft.id))
 
+    async def resume(self, draft_id: str) -> AsyncIterator[Update]:
+        """Finish an interrupted draft: only its unfinished sections are written."""
+        if not draft_id:
+            raise gr.Error("请先在「历史草稿」中选择一份草稿", title="没有选择")
+        try:
+            draft = self.ws.get_draft(draft_id)
+            if draft.complete:
+                gr.Info("这份草稿已经写完，无需继续", title="已完成")
+                yield self._view(draft)
+                return
+            await asyncio.to_thread(self.ws.ensure_index)
+            async for view, ev in follow(self.ws.resume_stream(draft_id), interval=STREAM_INTERVAL):
+                if ev.type != "done":
+                    yield self._streaming(view)
+        except DrafterError as exc:
+            raise _error(exc) from exc
+        yield self._finish(self.ws.get_draft(draft_id))
+
     def _finish(self, final: Draft, *, select: int | None = None) -> Update:
         failed = [s for s in final.sections if s.status == "failed"]
         if failed:

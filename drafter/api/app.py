@@ -3,11 +3,14 @@ mounted beside it by `webui.server`, outside the library package)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ..errors import DrafterError
 from ..workspace import Workspace
@@ -62,7 +65,15 @@ def _reason(err: Any) -> str:
 def create_app(workspace: Workspace | None = None) -> FastAPI:
     """The API alone. `webui.server.create_app` adds the web UI."""
     ws = workspace or Workspace()
-    app = FastAPI(title="drafter", version="0.2.0", description="工会年度工作总结起草工具 HTTP API",
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Open the database at launch: migrations run and drafts left `running` by a dead process are marked
+        # interrupted before the first request, not during it.
+        await run_in_threadpool(lambda: ws.store)
+        yield
+
+    app = FastAPI(lifespan=lifespan, title="drafter", version="0.2.0", description="工会年度工作总结起草工具 HTTP API",
                   docs_url="/docs", openapi_url=f"{PREFIX}/openapi.json",
                   responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut},
                              422: {"model": ErrorOut}})

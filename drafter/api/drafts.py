@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from ..drafting import DraftEvent, check_outline
 from ..errors import DrafterError
 from ..facts import Facts
 from ..trace import trace_dict
-from ..views import event_payload, follow
+from ..views import LiveDraft, event_payload, follow
 from .deps import WorkspaceDep, off_loop
-from .schemas import DraftList, DraftOut, DraftRequest, EditRequest, RegenerateRequest, TraceOut
+from .schemas import DraftList, DraftOut, DraftRequest, EditRequest, ErrorOut, RegenerateRequest, TraceOut
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
 
@@ -25,8 +26,27 @@ MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml
 
 
 def _facts(req: DraftRequest) -> Facts:
-    """Validated before any streaming starts, so bad input is a 422, not a broken stream."""
+    """Validated before any streaming starts (facts and outline), so bad input is a 422, not a broken
+    stream."""
+    if req.outline:
+        check_outline(req.outline)
     return req.to_facts()
+
+
+def _sse(ev: DraftEvent, view: LiveDraft | None = None) -> ServerSentEvent:
+    data = event_payload(ev)
+    if view is not None and ev.type != "delta":  # what the user sees now: done, failed, writing, complete
+        data["progress"] = view.progress()
+    return ServerSentEvent(event=ev.type, raw_data=json.dumps(data, ensure_ascii=False))
+
+
+async def _events(events: AsyncIterator[DraftEvent]) -> AsyncIterator[ServerSentEvent]:
+    try:
+        async for view, ev in follow(events, interval=0):
+            yield _sse(ev, view)
+    except DrafterError as exc:
+        yield ServerSentEvent(event="error", raw_data=json.dumps({"type": "error", "detail": str(exc)},
+                                                                ensure_ascii=False))
 
 
 @router.post("", response_model=DraftOut)
@@ -39,15 +59,30 @@ async def create_draft(req: DraftRequest, ws: WorkspaceDep, facts: Facts = Depen
              responses={200: {"description": "事件：outline, delta, reset, section, done（或 error）"}})
 async def stream_draft(req: DraftRequest, ws: WorkspaceDep,
                        facts: Facts = Depends(_facts)) -> AsyncIterator[ServerSentEvent]:  # noqa: B008
-    try:
-        async for view, ev in follow(ws.draft_stream(facts, req.outline), interval=0):
-            data = event_payload(ev)
-            if ev.type != "delta":  # what the user sees now: sections done, failed, writing, complete or not
-                data["progress"] = view.progress()
-            yield ServerSentEvent(event=ev.type, raw_data=json.dumps(data, ensure_ascii=False))
-    except DrafterError as exc:
-        yield ServerSentEvent(event="error", raw_data=json.dumps({"type": "error", "detail": str(exc)},
-                                                                ensure_ascii=False))
+    """The draft runs on its own: a client that disconnects does not stop it (reconnect with
+    `GET /drafts/{id}/events`; an interrupted draft is finished with `POST /drafts/{id}/resume`)."""
+    async for event in _events(ws.draft_stream(facts, req.outline)):
+        yield event
+
+
+def _existing(draft_id: str, ws: WorkspaceDep) -> str:
+    """A 404 before a stream starts (inside it, the status line is already sent)."""
+    ws.get_draft(draft_id)
+    return draft_id
+
+
+@router.get("/{draft_id}/events", response_class=EventSourceResponse)
+async def watch_draft(ws: WorkspaceDep, draft_id: str = Depends(_existing)) -> AsyncIterator[ServerSentEvent]:
+    """Watch a draft again: the stored draft, then live events while it is being written, then `done`."""
+    async for event in _events(ws.watch_draft(draft_id)):
+        yield event
+
+
+@router.post("/{draft_id}/resume", response_model=DraftOut, responses={409: {"model": ErrorOut}})
+async def resume(draft_id: str, ws: WorkspaceDep) -> dict[str, Any]:
+    """Finish an interrupted draft: only its unfinished sections are written (409 while another process
+    writes it)."""
+    return (await ws.resume(draft_id)).public_dict()
 
 
 @router.get("", response_model=DraftList)

@@ -131,7 +131,9 @@ class DraftSummary(BaseModel):
     id: str
     title: str
     backend: str
-    status: str = "done"
+    status: str = "done"  # running | done | failed | interrupted
+    sections: int = 0
+    sections_done: int = 0
     created_at: str
     updated_at: str
 

@@ -86,7 +86,8 @@ def _unit_pattern() -> str:
 
 
 _AR = r"[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?"
-_MIX = rf"{_AR}(?:[十百千万亿]+(?:[0-9]+(?:\.[0-9]+)?[十百千万亿]+)*)?"
+# 3万2千, and colloquial 3万2 / 3千5 (= 32000 / 3500, as 一万五): one digit after 万/千 that ends the number
+_MIX = rf"{_AR}(?:[十百千万亿]+(?:[0-9]+(?:\.[0-9]+)?[十百千万亿]+)*(?:(?<=[万千])[1-9](?![0-9.%年月日号]))?)?"
 _CNNUM = rf"[{_CN}]+(?:点[零〇一二三四五六七八九]+[万亿]?)?"
 _VAGUE = rf"(?:[{_DIG}]?十几[十百千万亿]?|[几数][十百千万]+[万亿]?)"
 _NUM_AR = rf"(?<![0-9.A-Za-z第]){_MIX}"
@@ -122,7 +123,7 @@ _MAIN_RE = re.compile(
     )
     (?:(?P<infix>余|多|来(?=[{_CN}]|{_unit_pattern()}))(?P<mult2>[万千亿]{{1,2}})?)?
     (?P<unit>{_unit_pattern()})?
-    (?:(?<=成)(?P<cheng>[一二三四五六七八九](?![0-9{_CN}])|多|余))?  # 九成五 95%, 八成多 [80, 90)
+    (?:(?<=成)(?P<cheng>[1-9一二三四五六七八九](?![0-9{_CN}])|多|余))?  # 九成五 95%, 八成多 [80, 90)
     (?P<per>/(?:人次|人|户|年|月|次|天|小时|平方米))?
     (?P<suf>左右|以上|上下|之多|以下|以内|有余)?
     )
@@ -288,13 +289,14 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
         if len(numeral) != (1 if r[0] == r[1] else 2) or r[1] > 10:
             return None
         cheng = g["cheng"] or ""
-        r = (r[0] * 10 + CN_DIGITS.get(cheng, 0), r[1] * 10)
-        if cheng in CN_DIGITS:
-            if r[1] != r[0] - CN_DIGITS[cheng]:
+        tenth = int(cheng) if cheng.isdigit() else CN_DIGITS.get(cheng, 0)
+        r = (r[0] * 10 + tenth, r[1] * 10)
+        if tenth:
+            if r[1] != r[0] - tenth:
                 return None  # 六七成五
             r = (r[0], r[0])
             numeral += "成" + cheng
-        elif cheng:
+        elif cheng in ("多", "余"):
             infix = cheng
     prev = masked[start - 1] if start else ""
     if unit in ("名", "位") and prev == "前":
