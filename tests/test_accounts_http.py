@@ -346,3 +346,25 @@ def test_mcp_tools_see_only_the_callers_organisation(app: Any, ws: Workspace, pe
             assert r.status_code == 200 and '"isError":false' in r.text
             seen[name] = draft.id in r.text
     assert seen == {"amy": True, "bob": False}
+
+
+def test_admins_manage_their_own_organisations_users(anon: TestClient, ws: Workspace, people: People) -> None:
+    alice, amy, bob = bearer(people.alice_token), bearer(people.amy_token), bearer(people.bob_token)
+    assert [u["name"] for u in anon.get("/api/v1/users", headers=alice).json()["users"]] == ["alice", "amy"]
+    assert anon.get("/api/v1/users", headers=amy).status_code == 403
+    r = anon.post("/api/v1/users", json={"name": "anna", "role": "writer", "password": "anna-pass-1"}, headers=alice)
+    assert r.status_code == 201 and r.json()["org"] == ORG_A
+    assert anon.post("/api/v1/users", json={"name": "eve", "role": "admin", "password": "eve-pass-12"},
+                     headers=amy).status_code == 403
+    assert anon.post("/api/v1/users", json={"name": "anna", "role": "writer", "password": "x"},
+                     headers=alice).status_code == 422  # too short, before the name clash
+    assert anon.post("/api/v1/users/amy/disable", headers=bob).status_code == 404  # not his organisation's
+    assert anon.get("/api/v1/drafts", headers=amy).status_code == 200
+    assert anon.post("/api/v1/users/amy/disable", headers=alice).status_code == 204
+    assert anon.get("/api/v1/drafts", headers=amy).status_code == 401
+    assert anon.put("/api/v1/users/anna/password", json={"password": "anna-new-pass"}, headers=alice).status_code == 204
+    assert ws.accounts.authenticate("anna", "anna-new-pass").org_name == ORG_A
+    log = ws.accounts.audit(ws.accounts.org_id(ORG_A) or "")
+    assert {("alice", "user_add", "anna"), ("alice", "user_disable", "amy")} <= {
+        (r["user_name"], r["action"], r["target"]) for r in log}
+    assert all("anna-pass" not in str(r) and "anna-new-pass" not in str(r) for r in log)

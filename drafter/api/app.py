@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import DrafterError
 from ..workspace import Workspace
-from . import check, corpus, drafts, login, materials
+from . import check, corpus, drafts, login, materials, users
 from .deps import WorkspaceDep
 from .guard import ApiGuard
 from .schemas import ErrorOut, Health
@@ -101,6 +101,7 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     api.include_router(check.router)
     api.include_router(corpus.router)
     api.include_router(materials.router)
+    api.include_router(users.router)
     app.include_router(api)
     app.include_router(login.router)
     from ..accounts.resolve import ContextWorkspace
