@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -21,8 +22,9 @@ from typing import Any
 
 import pytest
 
+from drafter.settings import REPO_ROOT
 from tests.support.accounts import ORG_A
-from tests.test_ui_browser import BIN, CHROMEDRIVER, CHROMIUM, WAIT, _env, _free_port, choose, section_texts, shot, wait
+from tests.test_ui_browser import CHROMEDRIVER, CHROMIUM, WAIT, _env, _free_port, choose, section_texts, shot, wait
 
 pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
                                 reason="browser test needs /usr/bin/chromium and /usr/bin/chromedriver")
@@ -33,19 +35,20 @@ if CHROMIUM.exists() and CHROMEDRIVER.exists():
     from selenium.webdriver.remote.webdriver import WebDriver
 
 PASSWORD = "browser-pass-1"
+DRAFTER = [sys.executable, "-m", "drafter"]  # this checkout's code (run from REPO_ROOT), not an installed copy
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("accounts-server")
     env = _env(root / "data")
-    subprocess.run([str(BIN / "drafter"), "index"], env=env, check=True, capture_output=True, timeout=300)
-    subprocess.run([str(BIN / "drafter"), "users", "add", "alice", "--org", ORG_A, "--role", "admin",
-                    "--password-stdin"], env=env, input=PASSWORD + "\n", text=True, check=True, timeout=120)
+    subprocess.run([*DRAFTER, "index"], env=env, check=True, capture_output=True, timeout=300, cwd=REPO_ROOT)
+    subprocess.run([*DRAFTER, "users", "add", "alice", "--org", ORG_A, "--role", "admin", "--password-stdin"],
+                   env=env, input=PASSWORD + "\n", text=True, check=True, timeout=120, cwd=REPO_ROOT)
     port = _free_port()
     log = (root / "server.log").open("wb")
-    proc = subprocess.Popen([str(BIN / "drafter"), "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([*DRAFTER, "serve", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, cwd=REPO_ROOT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + WAIT
     while True:
@@ -137,7 +140,7 @@ def test_login_draft_regenerate_export_logout(server: str, browser: tuple[WebDri
     assert fetch(d, f"/api/v1/drafts/{draft_id}")["status"] == 200
     shot(d, "acc_02_drafted")
 
-    d.find_element(By.ID, "logout-link").click()
+    d.execute_script("arguments[0].click();", d.find_element(By.ID, "logout-link"))  # a toast may cover it
     wait(d, lambda d: d.find_elements(By.ID, "logout-submit"), "sign-out page")
     d.find_element(By.ID, "logout-submit").click()
     wait(d, lambda d: "/login" in d.current_url and d.find_elements(By.ID, "username"), "signed out")
