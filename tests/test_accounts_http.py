@@ -368,3 +368,54 @@ def test_admins_manage_their_own_organisations_users(anon: TestClient, ws: Works
     assert {("alice", "user_add", "anna"), ("alice", "user_disable", "amy")} <= {
         (r["user_name"], r["action"], r["target"]) for r in log}
     assert all("anna-pass" not in str(r) and "anna-new-pass" not in str(r) for r in log)
+
+
+def test_two_server_processes_share_sessions(data_dir: Path, tmp_path: Path) -> None:
+    """Two real `drafter serve` processes on one data directory (as a team server's workers): signed in on
+    one, the session works on the other; signed out on the other, it is gone on the first."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from drafter.settings import REPO_ROOT
+    from tests.support.net import free_port
+
+    ws = Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder())
+    make_people(ws)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DRAFTER_", "CHROMA_"))}
+    env.update(DRAFTER_DATA_DIR=str(data_dir), DRAFTER_EMBED_MODEL="hash-bigram-256")
+    ports = [free_port(), free_port()]
+    procs = [subprocess.Popen([sys.executable, "-m", "drafter", "serve", "--no-ui", "--port", str(p)], env=env,
+                              cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in ports]
+    one, two = (f"http://127.0.0.1:{p}" for p in ports)
+    try:
+        for base in (one, two):
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        with httpx.Client(base_url=one) as a, httpx.Client(base_url=two) as b:
+            page = a.get("/login")
+            csrf = re.search(r'name=csrf value="([^"]+)"', page.text)
+            assert csrf
+            r = a.post("/login", data={"username": "bob", "password": PASSWORDS["bob"], "csrf": csrf.group(1)})
+            assert r.status_code == 303
+            sid = a.cookies.get("drafter_session")
+            assert sid
+            b.cookies.set("drafter_session", sid)
+            assert b.get("/api/v1/me").json()["user"]["name"] == "bob"
+            csrf = re.search(r'name=csrf value="([^"]+)"', b.get("/logout").text)
+            assert csrf and b.post("/logout", data={"csrf": csrf.group(1)}).status_code == 303
+            assert a.get("/api/v1/me").status_code == 401
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=20)
