@@ -94,6 +94,11 @@ class Workspace:
 
         return Accounts(self.store.engine)
 
+    @property
+    def can_manage_corpus(self) -> bool:
+        """May this caller upload and remove corpus documents (single user: yes; accounts: admins)."""
+        return True
+
     def for_principal(self, principal: Principal | None) -> Workspace:
         """The workspace as `principal` sees it: their organisation's drafts and documents plus the bundled
         corpus (drafter/accounts/scoped.py). None (single-user mode, no accounts) → this workspace."""

@@ -419,3 +419,28 @@ def test_two_server_processes_share_sessions(data_dir: Path, tmp_path: Path) -> 
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def test_corpus_page_offers_removal_only_to_admins(ws: Workspace, people: People, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from gradio.context import LocalContext
+
+    from ui import build_app
+    from webui.scope import RequestWorkspace
+
+    doc = tmp_path / "asecret.txt"
+    doc.write_text("甲厂工会2023年工作总结\n\n一、职工之家\n甲厂的内容。\n", encoding="utf-8")
+    ws.for_principal(ws.accounts.token(people.alice_token)).add_documents([doc])
+    _, ui = build_app(RequestWorkspace(ws))
+    choices = {}
+    try:
+        for name, token in (("alice", people.alice_token), ("amy", people.amy_token), ("bob", people.bob_token)):
+            LocalContext.request.set(SimpleNamespace(headers={"authorization": f"Bearer {token}"}))  # type: ignore[arg-type]
+            out = ui.documents()
+            choices[name] = [c[1] for c in out[ui.w.remove_dd].choices]
+            table = str(out[ui.w.docs_table])
+            assert ("asecret" in table) == (name != "bob")
+    finally:
+        LocalContext.request.set(None)
+    assert choices == {"alice": ["asecret"], "amy": [], "bob": []}

@@ -49,8 +49,11 @@ class CorpusActions:
             docs = self.ws.list_documents()
         except DrafterError as exc:
             raise self._error(exc) from exc
-        removable = [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in docs if not d.bundled]
-        return {self.w.docs_table: document_rows(docs), self.w.remove_dd: gr.Dropdown(choices=removable, value=None)}
+        manage = bool(self.ws.can_manage_corpus)  # a writer sees the documents but no remove choices
+        removable = [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in docs if not d.bundled] if manage else []
+        extra = {} if manage else {"interactive": False, "label": "删除用户上传的范文（仅管理员）"}
+        return {self.w.docs_table: document_rows(docs), self.w.remove_dd: gr.Dropdown(choices=removable, value=None,
+                                                                                      **extra)}
 
     def upload(self, files: Sequence[Any] | None, progress: gr.Progress = gr.Progress()  # noqa: B008 - Gradio idiom
                ) -> Update:

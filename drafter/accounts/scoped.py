@@ -154,6 +154,10 @@ class ScopedWorkspace(Workspace):
         self.parent.accounts.log(self.principal.org_id, self.principal.name, action, target)
 
     # --- corpus: bundled + own; admins manage their own -------------------------------------------------
+    @property
+    def can_manage_corpus(self) -> bool:
+        return self.principal.is_admin
+
     def list_documents(self) -> list[DocInfo]:
         self.ensure_index()
         return visible_docs(self.parent, self.principal.org_id)
