@@ -224,3 +224,16 @@ def test_no_accounts_refuses_a_public_address(data_dir: Path) -> None:
                           capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
     assert proc.returncode == ConfigError.exit_code
     assert "drafter users add" in proc.stderr and "尚未创建任何账号" in proc.stderr
+
+
+def test_a_password_typed_as_the_user_name_is_not_kept(data_dir: Path, db_url: str) -> None:
+    ws = _ws(data_dir, db_url)
+    make_people(ws)
+    with pytest.raises(AuthError):
+        ws.accounts.authenticate(PASSWORDS["alice"], PASSWORDS["alice"], "10.0.0.1")
+    with pytest.raises(AuthError):
+        ws.accounts.authenticate("alice", "not-her-password", "10.0.0.1")
+    with ws.store.engine.connect() as c:
+        stored = [str(r) for t in ("audit", "login_failures") for r in c.exec_driver_sql(f"SELECT * FROM {t}")]
+    assert stored and not any(PASSWORDS["alice"] in r or "not-her-password" in r for r in stored)
+    assert any("alice" in r and "login_failed" in r for r in stored)  # a known user's failure is recorded

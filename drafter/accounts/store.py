@@ -150,7 +150,8 @@ class Accounts:
         """The user, when the password matches and the account is enabled. Refused (429) once the account
         or the address has MAX_FAILURES recent failures, before the password is even checked."""
         name = (name or "").strip()[:64]
-        keys = [f"user:{name}"] + ([f"ip:{address}"] if address else [])
+        # The typed name is hashed: people sometimes type their password into the name box.
+        keys = [f"user:{secret_hash(name)}"] + ([f"ip:{address}"] if address else [])
         now = time.time()
         with reading(self.engine) as c:
             counts = [c.execute(sa.select(sa.func.count()).select_from(login_failures).where(
@@ -162,7 +163,8 @@ class Accounts:
             with writing(self.engine) as c:
                 c.execute(login_failures.insert(), [{"key": k, "at": now} for k in keys])
                 c.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
-            self.log(row.org_id if row else None, name or "?", "login_failed", address)
+            # An unknown name is not recorded as typed (it may be a password typed in the wrong box).
+            self.log(row.org_id if row else None, name if row else "（未知用户）", "login_failed", address)
             raise AuthError("用户名或密码错误")
         with writing(self.engine) as c:
             c.execute(login_failures.delete().where(login_failures.c.key == keys[0]))
