@@ -444,3 +444,14 @@ def test_corpus_page_offers_removal_only_to_admins(ws: Workspace, people: People
     finally:
         LocalContext.request.set(None)
     assert choices == {"alice": ["asecret"], "amy": [], "bob": []}
+
+
+def test_session_cookie_is_secure_over_https(app: Any) -> None:
+    with TestClient(app, base_url="https://drafter.example") as c:
+        page = c.get("/login")
+        csrf = re.search(r'name=csrf value="([^"]+)"', page.text)
+        assert csrf
+        r = c.post("/login", data={"username": "amy", "password": PASSWORDS["amy"], "csrf": csrf.group(1)},
+                   follow_redirects=False)
+        cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("drafter_session="))
+        assert "secure" in cookie.lower()
