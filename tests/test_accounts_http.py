@@ -264,6 +264,11 @@ def test_cross_site_posts_are_refused(app: Any) -> None:
         assert browser.post("/api/v1/drafts", json={"facts": FACTS}, headers=evil).status_code == 403
         assert browser.post("/gradio_api/call/search", json={"data": ["职工"]}, headers=evil).status_code == 403
         assert browser.post("/logout", data={"csrf": "forged"}).status_code == 403
+        for hostile in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/page"},
+                        {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"}, {"Origin": "null"}):
+            assert browser.post("/api/v1/drafts", json={"facts": FACTS}, headers=hostile).status_code == 403, hostile
+        proxied = {"Sec-Fetch-Site": "same-origin", "Origin": "https://drafter.corp.example"}  # Host rewritten
+        assert browser.post("/api/v1/check", json={"facts": FACTS, "draft": "x"}, headers=proxied).status_code == 200
         same = {"Origin": "http://testserver"}
         assert browser.post("/api/v1/drafts", json={"facts": FACTS}, headers=same).status_code == 200
         csrf = re.search(r'name=csrf value="([^"]+)"', browser.get("/logout").text)

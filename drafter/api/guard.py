@@ -136,17 +136,18 @@ class ApiGuard:
 
 
 def _same_site(headers: dict[bytes, bytes]) -> bool:
-    """The request came from one of this site's pages: Sec-Fetch-Site says so, or Origin (else Referer)
-    names this host. A request with neither header (curl, a script with a cookie jar) is not a browser
-    being tricked, and passes."""
+    """The request came from one of this site's pages. Browsers send Sec-Fetch-Site (a page cannot forge
+    it), so it decides when present; that also holds behind a proxy that rewrites Host. Otherwise Origin
+    (else Referer) must name this host. A request with none of them (curl, a script with a cookie jar) is
+    not a browser being tricked, and passes."""
     site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
-    if site and site not in ("same-origin", "none"):
-        return False
+    if site:
+        return site in ("same-origin", "none")
     source = (headers.get(b"origin") or headers.get(b"referer") or b"").decode("latin-1")
     if not source:
         return True
-    host = headers.get(b"host", b"").decode("latin-1")
-    return urlsplit(source).netloc == host
+    hosts = {headers.get(b"host", b"").decode("latin-1"), headers.get(b"x-forwarded-host", b"").decode("latin-1")}
+    return urlsplit(source).netloc in hosts - {""}
 
 
 async def _refuse(scope: Scope, send: Send) -> None:
