@@ -460,3 +460,15 @@ def test_session_cookie_is_secure_over_https(app: Any) -> None:
                    follow_redirects=False)
         cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("drafter_session="))
         assert "secure" in cookie.lower()
+
+
+def test_copied_check_never_quotes_another_organisations_summary(anon: TestClient, people: People) -> None:
+    passage = "乙公司工会创新推出麒麟计划职工关爱行动覆盖全体一线班组和外包职工形成长效机制"
+    doc = f"乙公司工会2023年度总结\n\n一、职工关爱\n{passage}。\n".encode()
+    r = anon.post("/api/v1/corpus", files=[("files", ("bcopy.txt", doc, "text/plain"))], headers=bearer(people.bob_token))
+    assert r.status_code == 200, r.text
+    body = {"facts_text": "单位：甲厂工会\n年度：2024\n开展职工关爱行动", "draft": f"今年，{passage}。"}
+    flags = {name: anon.post("/api/v1/check", json=body, headers=bearer(token)).json()["flags"]
+             for name, token in (("alice", people.alice_token), ("bob", people.bob_token))}
+    assert any(f["kind"] == "copied" and "乙公司工会2023年度总结" in f["hint"] for f in flags["bob"])
+    assert not any("乙公司" in f["hint"] for f in flags["alice"])

@@ -110,8 +110,27 @@ def org_drafter(parent: Workspace, org_id: str) -> Drafter:
         store = OrgDraftStore(parent.store, org_id)
         retriever = OrgRetriever(parent.retriever, lambda: visible_doc_ids(parent, org_id))
         cache[org_id] = Drafter(parent.settings, cast(DraftStore, store), cast(Retriever, retriever),
-                                parent.generator)
+                                parent.generator, copy_index=lambda: org_copy_index(parent, org_id))
     return cache[org_id]
+
+
+def org_copy_index(parent: Workspace, org_id: str) -> Any:
+    """The `copied` check's index over the documents the organisation may read (so a flag never quotes
+    another organisation's summary); rebuilt when the corpus or its owners change. None before the
+    search index exists (the check then uses the bundled corpus)."""
+    from ..checking.copied import CopyIndex
+    from ..errors import SearchIndexError
+
+    cache: dict[str, Any] = parent.__dict__.setdefault("_org_copy", {})
+    try:
+        allowed = frozenset(d.doc_id for d in visible_docs(parent, org_id))
+        key = (parent.index.version, allowed)
+        if org_id not in cache or cache[org_id][0] != key:
+            chunks = [c for c in parent.index.chunks() if c.doc_id in allowed]
+            cache[org_id] = (key, CopyIndex.from_chunks(chunks))
+    except SearchIndexError:
+        return None
+    return cache[org_id][1]
 
 
 def visible_docs(parent: Workspace, org_id: str) -> list[DocInfo]:
@@ -149,6 +168,9 @@ class ScopedWorkspace(Workspace):
 
     def for_principal(self, p: Principal | None) -> Workspace:
         return self.parent.for_principal(p)
+
+    def copy_index(self) -> Any:
+        return org_copy_index(self.parent, self.principal.org_id)
 
     def _log(self, action: str, target: str = "") -> None:
         self.parent.accounts.log(self.principal.org_id, self.principal.name, action, target)
