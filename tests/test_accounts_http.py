@@ -472,3 +472,41 @@ def test_copied_check_never_quotes_another_organisations_summary(anon: TestClien
              for name, token in (("alice", people.alice_token), ("bob", people.bob_token))}
     assert any(f["kind"] == "copied" and "乙公司工会2023年度总结" in f["hint"] for f in flags["bob"])
     assert not any("乙公司" in f["hint"] for f in flags["alice"])
+
+
+def test_a_gradio_event_stream_is_readable_only_by_the_user_who_opened_it(ws: Workspace, people: People) -> None:
+    """Gradio streams a page's results by session_hash alone; the gate binds a hash to its first reader."""
+    import asyncio
+
+    from drafter.api.guard import ApiGuard
+
+    reached: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["state"]["principal"].name)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    guard = ApiGuard(app, key=lambda: None, workspace=ws)
+
+    def read(token: str, session: str) -> int:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        scope = {"type": "http", "method": "GET", "path": "/gradio_api/queue/data",
+                 "query_string": f"session_hash={session}".encode(),
+                 "headers": [(b"authorization", f"Bearer {token}".encode())]}
+        asyncio.run(guard(scope, receive, send))
+        return int(sent[0]["status"])
+
+    assert read(people.alice_token, "page1") == 200
+    assert read(people.alice_token, "page1") == 200  # her page, again
+    assert read(people.bob_token, "page1") == 403
+    assert read(people.amy_token, "page1") == 403  # even a colleague: it is alice's page
+    assert read(people.bob_token, "page2") == 200
+    assert reached == ["alice", "alice", "bob"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 
@@ -33,6 +34,7 @@ OPEN_PATHS = ("/api/v1/health",)
 LOGIN_PATH = "/login"
 OPEN_WITH_ACCOUNTS = (LOGIN_PATH,)  # the sign-in form itself; nothing else
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+STREAM_OWNERS = 50_000  # Gradio event streams remembered per process (their queue lives in one process)
 API_PREFIXES = ("/api/", "/gradio_api", "/mcp", "/config", "/queue", "/upload", "/file")
 
 
@@ -44,6 +46,7 @@ class ApiGuard:
         self.upload_paths = tuple(p.rstrip("/") for p in upload_paths)
         self.prefixes = tuple(protected_prefixes)
         self.workspace = workspace
+        self._streams: OrderedDict[str, str] = OrderedDict()  # Gradio session_hash -> the user who opened it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -71,6 +74,9 @@ class ApiGuard:
                 and scope.get("method", "GET") not in SAFE_METHODS and not _same_site(headers)):
             await _answer(send, 403, "跨站请求被拒绝：请从本站页面操作")
             return
+        if principal is not None and path.endswith("/queue/data") and not self._own_stream(scope, principal.user_id):
+            await _answer(send, 403, "无权读取该会话的事件")
+            return
         token = CURRENT.set(principal)
         try:
             if scope["type"] == "http" and path.startswith("/api/"):
@@ -79,6 +85,19 @@ class ApiGuard:
                 await self.app(scope, receive, send)
         finally:
             CURRENT.reset(token)
+
+    def _own_stream(self, scope: Scope, user_id: str) -> bool:
+        """Gradio streams a page's results by its session_hash alone; the first user to read a hash owns it,
+        so another signed-in user who learnt the hash cannot read that page's drafts."""
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        session = (query.get("session_hash") or [""])[0]
+        if not session:
+            return True
+        owner = self._streams.setdefault(session, user_id)
+        self._streams.move_to_end(session)
+        while len(self._streams) > STREAM_OWNERS:
+            self._streams.popitem(last=False)
+        return owner == user_id
 
     async def _single_user(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
