@@ -510,3 +510,4 @@ def test_a_gradio_event_stream_is_readable_only_by_the_user_who_opened_it(ws: Wo
     assert read(people.amy_token, "page1") == 403  # even a colleague: it is alice's page
     assert read(people.bob_token, "page2") == 200
     assert reached == ["alice", "alice", "bob"]
+

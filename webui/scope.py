@@ -11,7 +11,7 @@ from typing import Any
 
 from drafter.accounts import Principal
 from drafter.accounts.resolve import accounts_enabled, principal_from
-from drafter.errors import AuthError
+from drafter.errors import AuthError, DrafterError
 from drafter.workspace import Workspace
 
 BUILD_TIME = ("backend", "settings")  # read while the page is built, before any request: nothing private
@@ -34,16 +34,22 @@ class RequestWorkspace:
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
 
-    def current(self) -> Workspace:
+    def current(self, name: str = "") -> Any:
         in_event, principal = request_principal(self._ws)
+        if not in_event:  # the page being built, before any request: nothing private
+            if name in BUILD_TIME:
+                return self._ws
+            try:
+                on = accounts_enabled(self._ws)
+            except DrafterError:
+                on = True  # the database is unreachable: fail closed (the status line says so later)
+            return _BuildTime(self._ws) if on else self._ws
         if principal is None and accounts_enabled(self._ws):
-            if not in_event:
-                return _BuildTime(self._ws)  # type: ignore[return-value]
             raise AuthError("登录已失效，请重新登录")
         return self._ws.for_principal(principal)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.current(), name)
+        return getattr(self.current(name), name)
 
     def who_html(self) -> str:
         return who_html(self)

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts.resolve import CURRENT, accounts_enabled, principal_from
+from ..errors import DrafterError
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -53,7 +54,12 @@ class ApiGuard:
             await self.app(scope, receive, send)
             return
         ws = self.workspace
-        if ws is not None and await run_in_threadpool(accounts_enabled, ws):
+        try:
+            accounts = ws is not None and await run_in_threadpool(accounts_enabled, ws)
+        except DrafterError as exc:  # the database is unreachable: say so (never fail open)
+            await _failed(scope, send, exc)
+            return
+        if accounts and ws is not None:
             await self._accounts_mode(ws, scope, receive, send)
             return
         await self._single_user(scope, receive, send)
@@ -63,7 +69,11 @@ class ApiGuard:
         headers = dict(scope.get("headers") or [])
         auth = headers.get(b"authorization", b"").decode("latin-1")
         cookie = headers.get(b"cookie", b"").decode("latin-1")
-        principal = await run_in_threadpool(principal_from, ws, auth, cookie) if (auth or cookie) else None
+        try:
+            principal = await run_in_threadpool(principal_from, ws, auth, cookie) if (auth or cookie) else None
+        except DrafterError as exc:
+            await _failed(scope, send, exc)
+            return
         state = scope.setdefault("state", {})
         state["accounts"] = True
         state["principal"] = principal
@@ -167,6 +177,13 @@ def _same_site(headers: dict[bytes, bytes]) -> bool:
         return True
     hosts = {headers.get(b"host", b"").decode("latin-1"), headers.get(b"x-forwarded-host", b"").decode("latin-1")}
     return urlsplit(source).netloc in hosts - {""}
+
+
+async def _failed(scope: Scope, send: Send, exc: DrafterError) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1011})
+    else:
+        await _answer(send, exc.http_status, str(exc))
 
 
 async def _refuse(scope: Scope, send: Send) -> None:
