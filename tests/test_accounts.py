@@ -200,6 +200,9 @@ def test_cli_users_and_tokens(data_dir: Path, monkeypatch: pytest.MonkeyPatch, c
     assert main(["users", "list"]) == 0
     assert "alice\t" + ORG_A in capsys.readouterr().out
     token_id = out[0].split("_")[1]
+    assert main(["tokens", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert token_id in listed and out[0] not in listed and out[0].split("_", 2)[2] not in listed  # shown once
     assert main(["tokens", "revoke", token_id]) == 0 and ws.accounts.token(out[0]) is None
     assert main(["users", "disable", "alice"]) == 0
     with pytest.raises(AuthError):
