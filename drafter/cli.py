@@ -305,6 +305,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings()
     host = args.host or settings.host
     port = args.port or settings.port
+    from .accounts.exposure import check_exposure, is_loopback
+
+    if not is_loopback(host):  # no accounts → loopback only (opening the database costs nothing otherwise)
+        from .workspace import Workspace
+
+        check_exposure(host, Workspace(settings).accounts.has_users())
     # An import string, not an app object: the composition (API + web UI) lives outside the library.
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
     os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
@@ -404,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_facts_commands(sub)
     _add_serve(sub)
     _add_mcp(sub)
+    from .accounts.commands import add_account_commands
+
+    add_account_commands(sub)
     return parser
 
 

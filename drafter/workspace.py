@@ -24,6 +24,7 @@ from .facts import Facts
 from .models import Draft, OutlineSection, Section
 
 if TYPE_CHECKING:
+    from .accounts import Accounts, Principal
     from .materials import ExtractionResult
 from .checking.trace import Trace
 from .retrieval.search import Filters, Hit, Mode, Retriever
@@ -69,10 +70,12 @@ class Workspace:
         return self.retriever.search_many(queries, k, mode=mode, filters=filters)
 
     def add_documents(self, paths: Sequence[str | Path], progress: Progress | None = None, *,
-                      replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
-        """Add files; each succeeds or fails on its own. A name in use is refused unless `replace`."""
+                      replace: bool = False, names: Sequence[str] | None = None
+                      ) -> tuple[list[DocInfo], list[BadFileError]]:
+        """Add files; each succeeds or fails on its own. A name in use is refused unless `replace`. `names`:
+        the names the files were uploaded under (errors carry them)."""
         self.ensure_index()
-        return self.index.add_files(paths, progress, replace=replace)
+        return self.index.add_files(paths, progress, replace=replace, names=names)
 
     def add_uploads(self, files: Sequence[tuple[str | None, bytes]], progress: Progress | None = None, *,
                     replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
@@ -107,7 +110,8 @@ class Workspace:
             failed: list[BadFileError] = []
             if paths:
                 self.ensure_index()
-                added, failed = self.index.add_files(paths, progress, replace=replace, names=names)
+                # through add_documents, so a scoped workspace (accounts) checks and records ownership
+                added, failed = self.add_documents(paths, progress, replace=replace, names=names)
         return added, errors + failed
 
     def remove_document(self, doc_id: str) -> DocInfo:
@@ -125,6 +129,28 @@ class Workspace:
         store = DraftStore(self.settings.resolved_database_url)
         store.recover()
         return store
+
+    # --- accounts --------------------------------------------------------------------------------------------
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Organisations, users, tokens, sessions and the audit log, in the drafts database."""
+        from .accounts import Accounts
+
+        return Accounts(self.store.engine)
+
+    @property
+    def can_manage_corpus(self) -> bool:
+        """May this caller upload and remove corpus documents (single user: yes; accounts: admins)."""
+        return True
+
+    def for_principal(self, principal: Principal | None) -> Workspace:
+        """The workspace as `principal` sees it: their organisation's drafts and documents plus the bundled
+        corpus (drafter/accounts/scoped.py). None (single-user mode, no accounts) → this workspace."""
+        if principal is None:
+            return self
+        from .accounts.scoped import ScopedWorkspace
+
+        return ScopedWorkspace(self, principal)
 
     @cached_property
     def generator(self) -> Generator | None:
