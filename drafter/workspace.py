@@ -86,7 +86,7 @@ class Workspace:
         """
         import tempfile
 
-        from .corpus.documents import safe_upload_name
+        from .corpus.files import safe_upload_name
 
         errors: list[BadFileError] = []
         paths: list[Path] = []

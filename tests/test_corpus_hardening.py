@@ -141,7 +141,7 @@ def _document_xml(paragraphs: list[str], padding: int = 0) -> bytes:
 
 
 def test_docx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
-    from drafter.corpus.documents import read_text_file
+    from drafter.corpus.files import read_text_file
     from drafter.errors import BadFileError
 
     xml = _document_xml(SUMMARY_PARAS * 13, padding=1024 * 1024)  # 52 paragraphs, 52 MB inflated
@@ -162,7 +162,7 @@ def _corpus_text() -> str:
 
 def test_docx_with_too_much_inflated_text_is_refused(tmp_path: Path) -> None:
     """Not a bomb by ratio (varied text deflates ~3x) but far too big to be a summary."""
-    from drafter.corpus.documents import read_text_file
+    from drafter.corpus.files import read_text_file
     from drafter.errors import BadFileError
 
     paras = [p for p in _corpus_text().split("\n") if p.strip()]
@@ -176,7 +176,7 @@ def test_docx_with_too_much_inflated_text_is_refused(tmp_path: Path) -> None:
 
 
 def test_text_far_too_long_for_a_summary_is_refused(tmp_path: Path) -> None:
-    from drafter.corpus.documents import read_text_file
+    from drafter.corpus.files import read_text_file
     from drafter.errors import BadFileError
 
     path = tmp_path / "long.txt"
@@ -187,7 +187,7 @@ def test_text_far_too_long_for_a_summary_is_refused(tmp_path: Path) -> None:
 
 
 def test_docx_with_too_many_parts_is_refused(tmp_path: Path) -> None:
-    from drafter.corpus.documents import read_text_file
+    from drafter.corpus.files import read_text_file
     from drafter.errors import BadFileError
 
     extra = {f"word/padding/part{i}.xml": b"<a/>" for i in range(3000)}
@@ -200,7 +200,7 @@ def test_docx_with_too_many_parts_is_refused(tmp_path: Path) -> None:
 
 def test_docx_entity_expansion_is_not_performed(tmp_path: Path) -> None:
     """A billion-laughs document.xml: python-docx's parser does not resolve entities; this pins that."""
-    from drafter.corpus.documents import read_text_file
+    from drafter.corpus.files import read_text_file
     from drafter.errors import BadFileError
 
     lol = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
@@ -218,7 +218,7 @@ def test_docx_entity_expansion_is_not_performed(tmp_path: Path) -> None:
 
 
 def test_ordinary_docx_still_reads(tmp_path: Path) -> None:
-    from drafter.corpus.documents import read_text_file
+    from drafter.corpus.files import read_text_file
 
     path = tmp_path / "ok.docx"
     path.write_bytes(_docx_bytes(SUMMARY_PARAS * 200))
@@ -267,7 +267,7 @@ def _assert_agree(ws) -> set[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("name", ["..", ".", "/", "a\x00b.txt", "二〇二二年度工会工作总结" * 8 + ".txt", "", "x/",
                                   "总结\u202etxt.exe", "报告.pdf"])
 def test_safe_upload_name_refuses_bad_names(name: str) -> None:
-    from drafter.corpus.documents import safe_upload_name
+    from drafter.corpus.files import safe_upload_name
     from drafter.errors import BadFileError
 
     with pytest.raises(BadFileError) as err:
@@ -276,7 +276,7 @@ def test_safe_upload_name_refuses_bad_names(name: str) -> None:
 
 
 def test_safe_upload_name_keeps_only_the_last_component() -> None:
-    from drafter.corpus.documents import safe_upload_name
+    from drafter.corpus.files import safe_upload_name
 
     assert safe_upload_name("../../etc/总结.txt") == "总结.txt"
     assert safe_upload_name("C:\\Users\\王\\2022年总结.docx") == "2022年总结.docx"

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from drafter.corpus.documents import clean_text, heading_level, load_file, parse_document, split_seed
+from drafter.corpus.documents import clean_text, heading_level, parse_document, split_seed
+from drafter.corpus.files import load_file
 from drafter.settings import REPO_ROOT
 
 CORPUS = REPO_ROOT / "corpus"

@@ -14,8 +14,8 @@ import pytest
 
 from drafter.cli import main as cli_main
 from drafter.corpus.chunking import chunk_document
-from drafter.corpus.documents import load_file
 from drafter.corpus.embedding import HashEmbedder
+from drafter.corpus.files import load_file
 from drafter.corpus.tokens import get_encoding
 from drafter.errors import BadFileError, NotFoundError
 from drafter.retrieval.search import Filters

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from ..corpus.documents import make_doc_id
+from ..corpus.files import make_doc_id
 from ..corpus.index import DocInfo, Progress
 from ..drafting.pipeline import Drafter, DraftEvent, DraftRun, EventSink
 from ..errors import BadFileError, ForbiddenError, NotFoundError

@@ -35,9 +35,10 @@ from typing import Any
 from ..errors import BadFileError, DocumentConflictError, InputError, NotFoundError, SearchIndexError
 from ..settings import Settings
 from .chunking import Chunk, chunk_document
-from .documents import Document, load_file, make_doc_id, name_key, parse_document, read_text_file
+from .documents import Document, parse_document
 from .embedcache import EmbeddingCache, shipped_path
 from .embedding import DrafterEmbeddingFunction, Embedder, make_embedder
+from .files import load_file, make_doc_id, name_key, read_text_file
 from .tokens import get_encoding
 from .userdocs import ProcessLock, UserDocs
 

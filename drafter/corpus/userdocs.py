@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .documents import name_key
+from .files import name_key
 
 
 class ProcessLock:
