@@ -295,8 +295,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .settings import Settings
+    from .team import check_serve
 
     settings = Settings()
+    for warning in check_serve(settings, args.workers):  # refuses --workers > 1 without shared services
+        sys.stderr.write(warning + "\n")
     host = args.host or settings.host
     port = args.port or settings.port
     # An import string, not an app object: the composition (API + web UI) lives outside the library.

@@ -83,3 +83,10 @@ class ConflictError(DrafterError):
 
     exit_code = 7
     http_status = 409
+
+
+class UnavailableError(DrafterError):
+    """A service the server depends on (the database, the Chroma server) does not answer: try again later."""
+
+    exit_code = 8
+    http_status = 503

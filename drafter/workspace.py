@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from .retrieval import Filters, Hit, Mode, Retriever
 from .settings import Settings
 from .storage.drafts import DraftStore
+from .team import Reachability
 from .trace import Trace
 
 
@@ -238,10 +239,21 @@ class Workspace:
                 inputs.extend(read_paths([p]))
         return extract_materials(inputs, year, org)
 
+    @cached_property
+    def services(self) -> Reachability:
+        """Whether the database and Chroma answer (probed at most every 2 s): health, and 503s."""
+        return Reachability(self.settings, lambda: self.store.engine)
+
     def health(self) -> dict[str, Any]:
-        built = self.index.is_built()
+        services = self.services.report()
+        up = all(s["reachable"] for s in services.values())
+        try:
+            built = self.index.is_built()
+        except Exception:  # an unreachable Chroma server must not turn health into a 500
+            built = False
         return {
-            "status": "ok",
+            "status": "ok" if up else "unavailable",
+            **services,
             "backend": self.settings.backend_label,
             "model": self.settings.model if self.settings.uses_llm else None,
             "index": {"built": built, "embed_model": self.index.embedder.name,

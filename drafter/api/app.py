@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -93,13 +93,22 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
 
     api = APIRouter(prefix=PREFIX)
 
-    @api.get("/health", response_model=Health, tags=["system"])
-    def health(ws: WorkspaceDep) -> dict[str, Any]:
-        return ws.health()
+    @api.get("/health", response_model=Health, tags=["system"], responses={503: {"model": Health}})
+    def health(ws: WorkspaceDep) -> Any:
+        """200 when the database and Chroma answer; 503 (same body) when one does not."""
+        body = ws.health()
+        if body["status"] != "ok":
+            return JSONResponse(status_code=503, content=Health.model_validate(body).model_dump())
+        return body
 
-    api.include_router(drafts.router)
+    async def services_up(ws: WorkspaceDep) -> None:
+        """Drafting and corpus routes answer 503 at once when the database or Chroma is down."""
+        await run_in_threadpool(ws.services.require)
+
+    needs_services = [Depends(services_up)]
+    api.include_router(drafts.router, dependencies=needs_services, responses={503: {"model": ErrorOut}})
     api.include_router(check.router)
-    api.include_router(corpus.router)
+    api.include_router(corpus.router, dependencies=needs_services, responses={503: {"model": ErrorOut}})
     api.include_router(materials.router)
     app.include_router(api)
     from ..mcp_server import mount_http  # MCP for AI assistants, behind the same guard as the API
