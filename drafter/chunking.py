@@ -51,14 +51,24 @@ def make_splitter(enc: tiktoken.Encoding, chunk_tokens: int, overlap: int) -> Re
 
 
 def _locate(body: str, pieces: list[str]) -> list[tuple[int, int]]:
-    """Offsets of each split piece in the section text (overlap means a piece may start early)."""
-    spans, cursor = [], 0
+    """Offsets of each split piece in the section text (overlap means a piece may start early).
+
+    Pieces come in order; each starts after the previous one's start and at the latest at its end (or later,
+    past stripped whitespace). Taking the LAST match inside that window matters for repetitive runs (`1111…`,
+    `一、一、…`), where the text matches everywhere: searching forward from `cursor - len(piece)` mapped every
+    piece to the same early offset, and 120 KB of such text became a single chunk.
+    """
+    spans: list[tuple[int, int]] = []
     for piece in pieces:
-        found = body.find(piece, max(0, cursor - len(piece)))
+        found = -1
+        if spans:
+            prev_start, prev_end = spans[-1]
+            found = body.rfind(piece, prev_start + 1, prev_end + len(piece))
+            if found < 0:
+                found = body.find(piece, prev_end)
         if found < 0:
             found = body.find(piece)
         spans.append((found, found + len(piece)))
-        cursor = found + len(piece)
     return spans
 
 

@@ -107,11 +107,11 @@ def _read_lines(path: str) -> list[str]:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    added, errors = _workspace().add_documents(args.files, _progress_bar("添加文档"))
+    added, errors = _workspace().add_documents(args.files, _progress_bar("添加文档"), replace=args.replace)
     for info in added:
         sys.stdout.write(f"已添加 {info.doc_id}：{info.title}（{info.sections} 节，{info.chunks} 个片段）\n")
     for err in errors:
-        sys.stderr.write(f"错误：{err}\n")
+        sys.stderr.write(f"错误：{err}\n".replace("请选择“替换同名文档”（命令行加 --replace）", "请加 --replace"))
     return 2 if errors else 0
 
 
@@ -153,6 +153,7 @@ def _add_corpus_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("add", help="添加往年总结（.docx/.txt/.md）")
     p.add_argument("files", nargs="+")
+    p.add_argument("--replace", action="store_true", help="用新文件替换同名文档（默认拒绝，不会悄悄覆盖）")
     p.set_defaults(func=_cmd_add)
 
     p = sub.add_parser("remove", help="删除已添加的文档")

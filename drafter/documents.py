@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,15 @@ from .errors import BadFileError
 Position = Literal["title", "opening", "body", "closing", "shortcomings", "plans"]
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx")
 
+# Size limits. An annual summary is 3–30 thousand characters; a 100-page .docx has a few MB of XML.
+MAX_TEXT_CHARS = 500_000  # beyond this it is not one summary (and would take ~4 min to embed)
+MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024  # .txt/.md, checked before reading
+MAX_DOCX_FILE_BYTES = 50 * 1024 * 1024
+MAX_DOCX_PARTS = 1000  # Word writes 10–30; one per picture beyond that
+MAX_DOCX_XML_BYTES = 30 * 1024 * 1024  # inflated XML, the part python-docx parses
+MAX_DOCX_TOTAL_BYTES = 100 * 1024 * 1024  # inflated, pictures included (python-docx holds them in memory)
+MAX_DOCX_RATIO = 100  # inflated/compressed for a part over 1 MB: XML deflates 5–20x, pictures ~1x
+
 _CN_NUM = "一二三四五六七八九十百零〇两"
 # Heading markers at three levels. Level 1: 一、 ; level 2: （一）(一) ; level 3: 1、 1. （1）(1)
 _LEVEL_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
@@ -25,7 +35,9 @@ _LEVEL_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(rf"^[（(]\s*[{_CN_NUM}]{{1,3}}\s*[）)]\s*[、.．]?\s*")),
     (3, re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[（(]\d{1,2}[）)]|\d{1,2}\s*[）)])\s*")),
 )
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# Markdown markers, nested ones included (`# ## 一、…`): the last marker counts. One pass, no recursion
+# (a line of 60,000 `# ` used to exhaust the stack).
+_MD_HEADING = re.compile(r"(?:#{1,6}\s+)*(#{1,6})\s+")
 _SENTENCE_END = re.compile(r"[。；！？]")
 
 _SHORTCOMING_HEADING = re.compile(r"不足|差距|薄弱|存在的?(主要)?问题|问题[和与及]")
@@ -39,7 +51,7 @@ _CLOSING_CUES = ("总之", "总而言之", "总的来说", "总的看", "回顾"
 PLACEHOLDER_RE = re.compile(r"20[xX×_]{2}|[xX×]{2,}|_{2,}|\*+|(?<![A-Za-z])[xX×](?![A-Za-z])|某某|XX")
 
 _BOILERPLATE_LINES = re.compile(r"^(当前位置[:：].*内容页|本文来自.*|更多.*请访问.*)$")
-_INLINE_JUNK = re.compile(r"#from.*?end#")
+_JUNK_OPEN, _JUNK_CLOSE = "#from", "end#"  # inline ad markers of the scraped site: `#from…end#` on one line
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”‘’（）《》、。，：；！？]"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 
@@ -83,7 +95,7 @@ class Document:
 def clean_text(raw: str) -> str:
     """Normalise scraped text: drop boilerplate, restore full-width punctuation, one blank line between paras."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").lstrip("\ufeff")
-    text = _INLINE_JUNK.sub("", text)
+    text = _drop_inline_junk(text)
     # `?` between CJK inside a quoted title is a mangled middle dot (“欢乐虎年·温馨之家”).
     text = re.sub(r"(“[^”\n]{1,20}?[\u4e00-\u9fff])\?(?=[\u4e00-\u9fff][^”\n]{0,20}”)", r"\1·", text)
     for half, full in _HALF_TO_FULL.items():
@@ -91,8 +103,9 @@ def clean_text(raw: str) -> str:
         text = re.sub(rf"(?<={_CJK}){esc}|{esc}(?={_CJK})", full, text)
     # Straight double quotes around CJK become curly ones, alternating open/close within a paragraph.
     text = "\n".join(_curl_quotes(line) for line in text.split("\n"))
-    # Half-width brackets around a CJK numeral or CJK text become full-width.
-    text = re.sub(r"\(([^()\n]*[\u4e00-\u9fff][^()\n]*)\)", r"（\1）", text)
+    # Half-width brackets around a CJK numeral or CJK text become full-width. The possessive run and the
+    # CJK test in Python keep this linear: `[^()]*[CJK][^()]*\)` backtracked quadratically on `(` + CJK.
+    text = _HALF_BRACKETS.sub(_full_brackets, text)
     text = re.sub(rf"\((?=[{_CN_NUM}])", "（", text)
     paras = []
     for line in text.split("\n"):
@@ -102,6 +115,35 @@ def clean_text(raw: str) -> str:
         line = re.sub(r"(?<=[\u4e00-\u9fff“”，。、；：]) (?=[\u4e00-\u9fff“”，。、；：])", "", line)
         paras.append(line)
     return "\n\n".join(paras) + ("\n" if paras else "")
+
+
+_HALF_BRACKETS = re.compile(r"\(([^()\n]*+)\)")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _full_brackets(m: re.Match[str]) -> str:
+    return f"（{m.group(1)}）" if _HAS_CJK.search(m.group(1)) else m.group(0)
+
+
+def _drop_inline_junk(text: str) -> str:
+    """Remove `#from…end#` spans (shortest, within one line), in one left-to-right pass.
+
+    The regex `#from.*?end#` rescanned the rest of the line from every unterminated `#from`: quadratic.
+    """
+    if _JUNK_OPEN not in text:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        pos, parts = 0, []
+        while (i := line.find(_JUNK_OPEN, pos)) >= 0:
+            j = line.find(_JUNK_CLOSE, i + len(_JUNK_OPEN))
+            if j < 0:  # no terminator after this marker, so none after any later one on this line either
+                break
+            parts.append(line[pos:i])
+            pos = j + len(_JUNK_CLOSE)
+        parts.append(line[pos:])
+        out.append("".join(parts))
+    return "\n".join(out)
 
 
 def _curl_quotes(line: str) -> str:
@@ -133,9 +175,13 @@ def heading_level(line: str) -> tuple[int, str] | None:
     """
     md = _MD_HEADING.match(line)
     if md:
-        inner = md.group(2).strip()
-        found = heading_level(inner)
-        return (found[0], found[1]) if found else (min(len(md.group(1)), 3), inner)
+        inner = line[md.end() :].strip()
+        found = _numbered_level(inner)
+        return found if found else (min(len(md.group(1)), 3), inner)
+    return _numbered_level(line)
+
+
+def _numbered_level(line: str) -> tuple[int, str] | None:
     for level, pattern in _LEVEL_PATTERNS:
         m = pattern.match(line)
         if not m:
@@ -257,6 +303,47 @@ def _looks_like_closing(para: str) -> bool:
 # Documents from text and files
 
 
+MAX_NAME_BYTES = 255  # what ext4 and most file systems allow for one name
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NAME_HINT = "请给文件起一个普通的名字，如“2022年工会工作总结.docx”"
+
+
+def safe_upload_name(name: str | None) -> str:
+    """The file name to store an upload under, or BadFileError (in Chinese) saying what is wrong with it.
+
+    Path components are dropped (a browser on Windows may send `C:\\Users\\…\\a.docx`; a hostile client sends
+    `../../x.txt`); nothing is left, `.`/`..`, control characters (NUL), more than 255 bytes and unsupported
+    types are refused. Call it on every uploaded name before touching the disk.
+    """
+    shown = (name or "").replace("\x00", "\\0")
+    shown = shown if len(shown) <= 80 else shown[:77] + "…"
+    if not name or not name.strip():
+        raise BadFileError(shown or "（无文件名）", "缺少文件名", hint=_NAME_HINT)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise BadFileError(shown, "文件名含有控制字符（如 NUL），请改名后再上传", hint=_NAME_HINT)
+    if any(ch in _BIDI_CONTROLS for ch in name):  # `总结\u202excod.exe` would display as `总结exe.docx`
+        raise BadFileError(shown.encode("unicode_escape").decode("ascii"), "文件名含有改变文字方向的隐藏字符，请改名后再上传",
+                           hint=_NAME_HINT)
+    base = re.split(r"[/\\]", name)[-1].strip()
+    if base in ("", ".", ".."):
+        raise BadFileError(shown, "文件名无效（不能为空，也不能是“.”“..”或目录）", hint=_NAME_HINT)
+    size = len(base.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        raise BadFileError(shown, f"文件名过长（{size} 字节，上限 {MAX_NAME_BYTES} 字节，约 85 个汉字），请改短后再上传", hint=_NAME_HINT)
+    suffix = Path(base).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise BadFileError(base, f"不支持的文件类型 {suffix or '（无扩展名）'}，请上传 .docx、.txt 或 .md")
+    return base
+
+
+def name_key(name: str) -> str:
+    """What makes two file names "the same document name": the stem, case and width folded.
+
+    `Dup.md`, `dup.txt` and `ＤＵＰ.docx` share a key; a re-upload under such a name is a replacement.
+    """
+    return unicodedata.normalize("NFKC", Path(name).stem).casefold().strip()
+
+
 def make_doc_id(name: str) -> str:
     """A stable, URL-safe id from a file name: its ASCII stem, or a short hash for non-ASCII names."""
     stem = Path(name).stem
@@ -283,10 +370,14 @@ def read_text_file(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise BadFileError(str(path), f"不支持的文件类型 {suffix or '（无扩展名）'}")
+    limit = MAX_DOCX_FILE_BYTES if suffix == ".docx" else MAX_TEXT_FILE_BYTES
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise BadFileError(str(path), f"文件过大（{_mb(size)}，上限 {_mb(limit)}），不像一篇年度总结")
         data = path.read_bytes()
     except OSError as exc:
-        raise BadFileError(str(path), f"无法打开（{exc.strerror}）") from exc
+        raise BadFileError(str(path), f"无法打开（{exc.strerror or type(exc).__name__}）") from exc
     if suffix == ".docx":
         text = _read_docx(path, data)
     else:
@@ -296,14 +387,56 @@ def read_text_file(path: Path) -> str:
             raise BadFileError(str(path), "不是 UTF-8 编码的文本（如为 GBK，请另存为 UTF-8）") from exc
         if "\x00" in text:
             raise BadFileError(str(path), "看起来是二进制文件，不是文本")
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadFileError(str(path), f"文字过长（{len(text)} 字，上限 {MAX_TEXT_CHARS} 字），不像一篇年度总结；"
+                                      "请拆分后分别上传")
     if not re.search(r"[\u4e00-\u9fff]", text):
         raise BadFileError(str(path), "文件为空或不含中文内容")
     return text
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def check_docx_archive(path: Path, data: bytes) -> None:
+    """Refuse a .docx whose parts would inflate past the limits, before anything is inflated.
+
+    The sizes come from the zip's central directory. A lying header does not get past this: zipfile stops
+    reading a member at its declared size and then fails the CRC check, so a declared size bounds the output.
+    """
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise BadFileError(str(path), "不是有效的 .docx 文件（文件可能已损坏）") from exc
+    if len(infos) > MAX_DOCX_PARTS:
+        raise BadFileError(str(path), f"压缩包内有 {len(infos)} 个部件（正常的 .docx 不超过 {MAX_DOCX_PARTS} 个），"
+                                      "疑似恶意构造的文件，已拒绝")
+    xml_total = total = 0
+    for info in infos:
+        size = info.file_size
+        if size > 1024 * 1024 and size > MAX_DOCX_RATIO * max(info.compress_size, 1):
+            raise BadFileError(
+                str(path), f"部件 {info.filename} 解压后异常膨胀（{info.compress_size} 字节解压为 {_mb(size)}，"
+                           f"超过 {MAX_DOCX_RATIO} 倍），疑似“压缩炸弹”，已拒绝")
+        total += size
+        if not info.filename.lower().startswith("word/media/"):
+            xml_total += size
+    if xml_total > MAX_DOCX_XML_BYTES:
+        raise BadFileError(str(path), f"解压后正文部分过大（{_mb(xml_total)}，上限 {_mb(MAX_DOCX_XML_BYTES)}），"
+                                      "不像一篇年度总结；请删去无关内容，或另存为 .txt 后上传")
+    if total > MAX_DOCX_TOTAL_BYTES:
+        raise BadFileError(str(path), f"解压后过大（{_mb(total)}，上限 {_mb(MAX_DOCX_TOTAL_BYTES)}），"
+                                      "请删去图片后再上传")
+
+
 def _read_docx(path: Path, data: bytes) -> str:
     import io
 
+    check_docx_archive(path, data)
     import docx  # python-docx; imported here because it costs ~0.2 s and most runs never read .docx
 
     try:
@@ -324,7 +457,8 @@ def load_file(path: str | Path) -> Document:
     return parse_document(read_text_file(p), make_doc_id(p.name), source=str(p))
 
 
-_SEED_HEADER = re.compile(r"^\s*\d{4}年工会年度工作总结范文\s*篇\s*(\d+)\s*$", re.M)
+# `[ \t]*`, not `\s*`: with re.M, `^\s*` spanned newlines and rescanned every blank run from each line start.
+_SEED_HEADER = re.compile(r"^[ \t]*\d{4}年工会年度工作总结范文[ \t]*篇[ \t]*(\d+)[ \t]*$", re.M)
 
 
 def split_seed(raw: str) -> list[tuple[int, str]]:

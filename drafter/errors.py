@@ -28,8 +28,20 @@ class InputError(DrafterError):
 class BadFileError(InputError):
     """A file that cannot be read as a summary (not UTF-8, corrupt .docx, empty, unsupported type)."""
 
+    def __init__(self, path: str, reason: str, *, hint: str = "请检查文件格式（支持 .docx/.txt/.md，文本需 UTF-8 编码）"
+                 ) -> None:
+        super().__init__(f"无法读取文件 {path}：{reason}", hint=hint)
+        self.path = path
+        self.reason = reason
+
+
+class DocumentConflictError(BadFileError):
+    """A readable file that was not added: its name or its content is already in the corpus."""
+
+    http_status = 409
+
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"无法读取文件 {path}：{reason}", hint="请检查文件格式（支持 .docx/.txt/.md，文本需 UTF-8 编码）")
+        InputError.__init__(self, f"未添加 {path}：{reason}")
         self.path = path
         self.reason = reason
 

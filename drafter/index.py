@@ -1,10 +1,17 @@
 """The searchable corpus: documents → chunks → Chroma (dense) and a chunk table for BM25 (lexical).
 
 State under DRAFTER_DATA_DIR:
-  documents/{doc_id}.txt   users' added summaries, cleaned (title on the first line)
-  index/manifest.json      config the index was built with, and every document's content hash
-  index/chunks.jsonl       every chunk with its metadata: the lexical index and hit rendering read it
+  documents/{doc_id}.txt   users' added summaries, cleaned (title on the first line); see userdocs.py
+  index/manifest.json      config the index was built with, every document's content hash, the stored
+                           files it indexed, and a generation id (written last: the commit of a refresh)
+  index/chunks.jsonl       every chunk with its metadata (first line: the generation it belongs to)
+  index/lock               flock: one writer at a time across processes (the CLI beside a running server)
   chroma/                  embedded Chroma (unless CHROMA_HOST/CHROMA_PORT name a server)
+
+Another process may change the index (`drafter add` while `drafter serve` runs). Every search stats the
+manifest and the documents folder (two syscalls); when either moved, the index reloads the chunks, reopens
+embedded Chroma (its in-memory HNSW does not see another process's writes), or refreshes if the stored files
+and the manifest disagree (a crash between committing a file and indexing it). So list and search agree.
 
 Chunk ids are content-addressed (doc id + hash of the embedded text), so a refresh only embeds chunks it
 has not seen: an unchanged file is never re-embedded, and a changed one re-embeds only what changed.
@@ -17,20 +24,25 @@ import hashlib
 import json
 import os
 import threading
+import time
+import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from .chunking import Chunk, chunk_document
-from .documents import Document, load_file, make_doc_id, parse_document, read_text_file
+from .documents import Document, load_file, make_doc_id, name_key, parse_document, read_text_file
 from .embedcache import EmbeddingCache, shipped_path
 from .embedding import DrafterEmbeddingFunction, Embedder, make_embedder
-from .errors import BadFileError, InputError, NotFoundError, SearchIndexError
+from .errors import BadFileError, DocumentConflictError, InputError, NotFoundError, SearchIndexError
 from .settings import Settings
 from .tokens import get_encoding
+from .userdocs import ProcessLock, UserDocs
 
 COLLECTION = "drafter_chunks"
+_LIVE: weakref.WeakSet[CorpusIndex] = weakref.WeakSet()  # this process's indexes: who still uses a Chroma system
 SCHEMA_VERSION = 2
 # Default HNSW settings gave recall@10 ≈ 0.5 at 10k vectors here; these give ≈ 0.93 at ~3 ms.
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
@@ -73,11 +85,18 @@ class CorpusIndex:
         self.index_dir = self.root / "index"
         self.docs_dir = self.root / "documents"
         self._lock = threading.RLock()
+        self._plock = ProcessLock(self.index_dir / "lock")
+        self.user_docs = UserDocs(self.docs_dir)
         self._collection: Any = None
         self._chunks: list[Chunk] | None = None
         self._cache: EmbeddingCache | None = None
         self.version = 0  # bumps on every change; the lexical index rebuilds when it moves
-        self._checked_version = -1
+        self._generation: str | None = None  # the manifest generation this process's chunks belong to
+        self._stamp: tuple[Any, ...] | None = None  # (manifest, documents folder) stat when last in sync
+        self._infos: list[DocInfo] | None = None  # the manifest's documents for that generation
+        self._retired: list[Any] = []  # Chroma systems replaced after another process's write
+        self._system: Any = None  # the Chroma system our collection lives in (embedded mode)
+        _LIVE.add(self)
 
     # --- configuration -----------------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -133,6 +152,7 @@ class CorpusIndex:
             if self._collection is not None and not reset:
                 return self._collection
             client = self._client()
+            self._system = getattr(client, "_system", None)
             if reset:
                 with contextlib.suppress(Exception):  # no collection yet is fine
                     client.delete_collection(COLLECTION)
@@ -144,17 +164,37 @@ class CorpusIndex:
             )
             return self._collection
 
+    def _reopen_collection(self) -> None:
+        """Drop the embedded Chroma client: its in-memory HNSW index misses another process's writes.
+
+        Chroma shares one System per folder in a process; forgetting ours makes the next client load the
+        folder afresh. The old System is not stopped: a search on another thread may still be using it.
+        """
+        with self._lock:
+            self._collection = None
+            if self.settings.chroma_host or self.settings.chroma_port:
+                return  # a server holds one state for everyone
+            with contextlib.suppress(Exception):
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                key = str(self.settings.chroma_dir)
+                for old in self._retired:  # retired one reopen ago: no search of ours still holds it
+                    if not any(ix._system is old for ix in list(_LIVE) if ix is not self):
+                        old.stop()
+                system = SharedSystemClient._identifier_to_system.pop(key, None)
+                self._retired = [system] if system is not None else []
+                self._system = None
+                SharedSystemClient._identifier_to_refcount.pop(key, None)
+
     # --- documents ---------------------------------------------------------------------------------------
-    def _document_files(self) -> list[tuple[Path, bool]]:
-        files: list[tuple[Path, bool]] = []
+    def _bundled_files(self) -> list[Path]:
         corpus = self.settings.corpus_dir
-        if corpus.is_dir():
-            files += [(p, True) for p in sorted(corpus.iterdir()) if p.suffix in (".txt", ".md")]
-        if self.docs_dir.is_dir():
-            files += [(p, False) for p in sorted(self.docs_dir.glob("*.txt"))]
-        return files
+        return [p for p in sorted(corpus.iterdir()) if p.suffix in (".txt", ".md")] if corpus.is_dir() else []
 
     def list_documents(self) -> list[DocInfo]:
+        """The documents of the generation this process searches (after ensure_built: the latest one)."""
+        if self._infos is not None:
+            return list(self._infos)
         manifest = self._read_manifest()
         return [DocInfo(**d) for d in manifest.get("docs", {}).values()]
 
@@ -162,18 +202,30 @@ class CorpusIndex:
     def chunks(self) -> list[Chunk]:
         with self._lock:
             if self._chunks is None:
-                path = self.index_dir / "chunks.jsonl"
-                if not path.exists():
+                generation, chunks = self._read_chunks()
+                if chunks is None:
                     raise SearchIndexError("索引尚未建立", hint="运行 `drafter index`（或 `make run` 自动建立）")
-                with path.open(encoding="utf-8") as f:
-                    self._chunks = [Chunk(**json.loads(line)) for line in f if line.strip()]
+                self._chunks, self._generation = chunks, generation
             return self._chunks
 
-    def _write_chunks(self, chunks: Sequence[Chunk]) -> None:
+    def _read_chunks(self) -> tuple[str | None, list[Chunk] | None]:
+        path = self.index_dir / "chunks.jsonl"
+        try:
+            with path.open(encoding="utf-8") as f:
+                lines = [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return None, None
+        generation = None
+        if lines and "generation" in lines[0] and "chunk_id" not in lines[0]:
+            generation = lines.pop(0)["generation"]
+        return generation, [Chunk(**d) for d in lines]
+
+    def _write_chunks(self, chunks: Sequence[Chunk], generation: str) -> None:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         path = self.index_dir / "chunks.jsonl"
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as f:
+            f.write(json.dumps({"generation": generation}) + "\n")
             for c in chunks:
                 f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
         os.replace(tmp, path)
@@ -186,17 +238,39 @@ class CorpusIndex:
     # --- build / refresh ---------------------------------------------------------------------------------
     def refresh(self, progress: Progress | None = None, *, force: bool = False) -> RefreshReport:
         """Bring the index in line with corpus/ and the added documents; embed only new chunks."""
-        with self._lock:
+        with self._plock.hold():
             manifest = self._read_manifest()
+            if manifest.get("generation") != self._generation:
+                self._reopen_collection()  # another process wrote since we loaded: do not write over it
             rebuild = force or manifest.get("config") != self.config()
             collection = self.collection(reset=rebuild)
             enc = get_encoding(self.settings.encoding, str(self.settings.cache_dir / "tiktoken"))
+            self.user_docs.clean()
 
             docs: list[tuple[Document, bool]] = []
-            for path, bundled in self._document_files():
+            for path in self._bundled_files():
                 doc = load_file(path)
-                doc.doc_id = path.stem if bundled else doc.doc_id
-                docs.append((doc, bundled))
+                doc.doc_id = path.stem
+                docs.append((doc, True))
+            bundled_ids = {d.doc_id for d, _ in docs}
+            files = self.user_docs.files()
+            for doc_id in files:
+                if doc_id in bundled_ids:  # an older data dir let a user file shadow a bundled one: rename it
+                    new_id = _free_id(doc_id, bundled_ids | set(files))
+                    os.replace(self.user_docs.path(doc_id), self.user_docs.path(new_id))
+                    with contextlib.suppress(OSError):
+                        os.replace(self.docs_dir / f"{doc_id}.json", self.docs_dir / f"{new_id}.json")
+                    files = self.user_docs.files()
+            for doc_id in files:
+                path = self.user_docs.path(doc_id)
+                try:
+                    doc = load_file(path)
+                except BadFileError:  # put there by hand, or damaged: set aside (kept), never half-listed
+                    os.replace(path, path.with_name(path.name + ".broken"))
+                    continue
+                doc.doc_id, doc.source = doc_id, self.user_docs.name(doc_id)
+                docs.append((doc, False))
+            files = self.user_docs.files()
 
             wanted: dict[str, Chunk] = {}
             infos: dict[str, dict[str, Any]] = {}
@@ -221,19 +295,71 @@ class CorpusIndex:
             before = self.cache.computed
             self._embed_and_add(collection, new, progress)
 
-            self._write_chunks(list(wanted.values()))
-            self._write_manifest({"config": self.config(), "docs": infos})
+            generation = uuid.uuid4().hex
+            self._write_chunks(list(wanted.values()), generation)
+            self._write_manifest({"config": self.config(), "generation": generation, "files": files, "docs": infos})
+            self._generation = generation
+            self._infos = [DocInfo(**d) for d in infos.values()]
             self.version += 1
+            self._stamp = self._disk_stamp()
             return RefreshReport(rebuilt=rebuild, documents=len(infos), chunks=len(wanted), embedded=len(new),
                                  removed=len(stale), computed=self.cache.computed - before)
 
+    def _disk_stamp(self) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for path in (self._manifest_path(), self.docs_dir):
+            try:
+                st = os.stat(path)
+                out.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
     def ensure_built(self, progress: Progress | None = None) -> None:
-        """Build when missing or stale; checked once per process (every search calls this)."""
-        if self._checked_version == self.version:
+        """Build when missing or stale, and pick up changes made by another process (every search calls this).
+
+        The fast path is two stat calls. When the manifest or the documents folder moved: reload when another
+        process refreshed the index; refresh when stored files and manifest disagree (a document committed by
+        a process that died before indexing it) -- unless another process holds the lock, i.e. is in the
+        middle of an add: then keep serving the last consistent state and look again at the next search.
+        """
+        stamp = self._disk_stamp()
+        if stamp == self._stamp:
             return
-        if not self.is_built():
+        state = self._sync()
+        if state == "ok":
+            self._stamp = stamp
+        elif state == "missing":
             self.refresh(progress)
-        self._checked_version = self.version
+        else:
+            with self._plock.hold(blocking=False) as held:
+                if held and self._sync() != "ok":
+                    self.refresh(progress)
+
+    def _sync(self) -> str:
+        """Load what another process committed. "ok", "stale" (files and manifest disagree) or "missing"."""
+        with self._lock:
+            for _ in range(50):
+                manifest = self._read_manifest()
+                if not manifest or manifest.get("config") != self.config():
+                    return "missing"
+                if manifest.get("files", {}) != self.user_docs.files():
+                    return "stale"
+                if manifest.get("generation") == self._generation and self._chunks is not None:
+                    self._infos = [DocInfo(**d) for d in manifest.get("docs", {}).values()]
+                    return "ok"
+                generation, chunks = self._read_chunks()
+                if chunks is None:
+                    return "missing"
+                if generation == manifest.get("generation"):
+                    if self._chunks is not None and generation != self._generation:
+                        self._reopen_collection()
+                    self._chunks, self._generation = chunks, generation
+                    self._infos = [DocInfo(**d) for d in manifest.get("docs", {}).values()]
+                    self.version += 1
+                    return "ok"
+                time.sleep(0.02)  # caught between a writer's chunks and its manifest: read again
+            return "stale"  # a writer died between the two
 
     @staticmethod
     def _existing_ids(collection: Any) -> Iterable[str]:
@@ -264,53 +390,135 @@ class CorpusIndex:
                 progress("embed", min(i + batch, len(chunks)), len(chunks))
 
     # --- user documents ----------------------------------------------------------------------------------
-    def add_files(self, paths: Sequence[str | Path], progress: Progress | None = None) -> tuple[list[DocInfo], list[BadFileError]]:
-        """Add past summaries. Bad files are reported, good ones added; nothing already indexed is lost."""
+    def add_files(self, paths: Sequence[str | Path], progress: Progress | None = None, *, replace: bool = False,
+                  names: Sequence[str] | None = None) -> tuple[list[DocInfo], list[BadFileError]]:
+        """Add past summaries. Each file succeeds or fails on its own; nothing already indexed is lost.
+
+        `names` gives the name each file was uploaded under (default: the file's own name); errors carry it.
+        A name already in use (case, width and extension aside) is refused unless `replace`; a file whose
+        text equals an existing document's is refused, naming that document; a name that clashes with a
+        bundled summary's id gets a suffixed id (`seed-01-2`), reported in the returned DocInfo.
+        """
         errors: list[BadFileError] = []
-        staged: list[tuple[str, str]] = []
-        for raw_path in paths:
+        parsed: list[tuple[str, Document]] = []
+        for i, raw_path in enumerate(paths):
             path = Path(raw_path)
+            name = names[i] if names is not None else path.name
             try:
                 text = read_text_file(path)
-                doc = parse_document(text, make_doc_id(path.name), source=path.name)
+                doc = parse_document(text, make_doc_id(name), source=name)
                 if not doc.sections or not doc.text.strip():
-                    raise BadFileError(str(path), "没有可用的正文")
+                    raise BadFileError(name, "没有可用的正文")
             except BadFileError as exc:
-                errors.append(exc)
+                errors.append(exc if names is None else BadFileError(name, exc.reason))
                 continue
-            staged.append((doc.doc_id, f"{doc.title}\n\n{doc.text}"))
-        return self._store_and_refresh(staged, progress), errors
+            except Exception as exc:  # an unexpected failure on one file must not drop the others
+                errors.append(BadFileError(name, f"处理时出错（{type(exc).__name__}）"))
+                continue
+            parsed.append((name, doc))
+        if not parsed:
+            return [], errors
+        with self._plock.hold():
+            self.ensure_built(progress)
+            staged, refused = self._stage(parsed, replace)
+            errors += refused
+            return self._commit(staged, progress), errors
 
-    def add_text(self, name: str, raw: str) -> DocInfo:
+    def add_text(self, name: str, raw: str, *, replace: bool = False) -> DocInfo:
         doc = parse_document(raw, make_doc_id(name), source=name)
         if not doc.sections:
             raise BadFileError(name, "没有可用的正文")
-        return self._store_and_refresh([(doc.doc_id, f"{doc.title}\n\n{doc.text}")], None)[0]
+        with self._plock.hold():
+            self.ensure_built()
+            staged, refused = self._stage([(name, doc)], replace)
+            if refused:
+                raise refused[0]
+            return self._commit(staged, None)[0]
 
-    def _store_and_refresh(self, staged: list[tuple[str, str]], progress: Progress | None) -> list[DocInfo]:
+    def _stage(self, parsed: list[tuple[str, Document]], replace: bool
+               ) -> tuple[list[tuple[str, str, str, str | None]], list[BadFileError]]:
+        """Pick each document's id, refusing duplicates. Returns (id, name, content, previous content)."""
+        infos = {d.doc_id: d for d in self.list_documents()}
+        by_hash = {d.content_hash: d for d in infos.values()}
+        bundled = {d.doc_id for d in infos.values() if d.bundled}
+        keys = self.user_docs.keys()
+        staged: list[tuple[str, str, str, str | None]] = []
+        refused: list[BadFileError] = []
+        for name, doc in parsed:
+            key = name_key(name)
+            same_name = keys.get(key)
+            twin = by_hash.get(doc.content_hash)
+            if twin is not None and twin.doc_id != same_name:
+                refused.append(DocumentConflictError(name, f"内容与已有文档《{twin.title}》（编号 {twin.doc_id}）完全相同，未重复添加"))
+                continue
+            if twin is not None:  # the same file again under the same name: nothing to do
+                refused.append(DocumentConflictError(name, f"与已有文档《{twin.title}》（编号 {twin.doc_id}）相同，没有变化"))
+                continue
+            if same_name is not None and not replace:
+                old = infos.get(same_name)
+                title = f"《{old.title}》" if old else ""
+                refused.append(DocumentConflictError(
+                    name, f"已有同名文档{title}（编号 {same_name}）。如要用这个文件替换它，请选择“替换同名文档”"
+                          "（命令行加 --replace），或改名后再上传"))
+                continue
+            if same_name is not None:
+                doc_id = same_name
+            else:
+                taken = set(infos) | bundled | set(self.user_docs.files()) | {s[0] for s in staged}
+                doc_id = _free_id(make_doc_id(name), taken)
+            staged.append((doc_id, name, f"{doc.title}\n\n{doc.text}", self.user_docs.read(doc_id)))
+            keys[key] = doc_id
+            by_hash[doc.content_hash] = DocInfo(doc_id, doc.title, name, False, doc.content_hash, 0, 0)
+        return staged, refused
+
+    def _commit(self, staged: list[tuple[str, str, str, str | None]], progress: Progress | None) -> list[DocInfo]:
+        """Write the files and refresh; if the refresh fails, put the files back as they were and re-raise."""
         if not staged:
             return []
-        with self._lock:
-            self.docs_dir.mkdir(parents=True, exist_ok=True)
-            for doc_id, content in staged:
-                target = self.docs_dir / f"{doc_id}.txt"
-                tmp = target.with_suffix(".tmp")
-                tmp.write_text(content, encoding="utf-8")
-                os.replace(tmp, target)
+        try:
+            for doc_id, name, content, _ in staged:
+                self.user_docs.write(doc_id, name, content)
             self.refresh(progress)
-            by_id = {d.doc_id: d for d in self.list_documents()}
-            return [by_id[doc_id] for doc_id, _ in staged if doc_id in by_id]
+        except BaseException:
+            for doc_id, _name, _, previous in staged:
+                if previous is None:
+                    self.user_docs.delete(doc_id)
+                else:
+                    self.user_docs.write(doc_id, self.user_docs.name(doc_id), previous)
+            with contextlib.suppress(Exception):
+                self.refresh()  # back in line with the files; if this fails too, the next search retries
+            raise
+        by_id = {d.doc_id: d for d in self.list_documents()}
+        return [by_id[doc_id] for doc_id, *_ in staged if doc_id in by_id]
 
     def remove(self, doc_id: str) -> DocInfo:
-        with self._lock:
+        with self._plock.hold():
+            self.ensure_built()
             info = {d.doc_id: d for d in self.list_documents()}.get(doc_id)
             if info is None:
                 raise NotFoundError(f"没有编号为 {doc_id} 的文档", hint="用 `drafter list` 查看已有文档")
             if info.bundled:
                 raise InputError(f"{doc_id} 是内置范文，不能删除", hint="内置范文位于 corpus/ 目录")
-            (self.docs_dir / f"{doc_id}.txt").unlink(missing_ok=True)
-            self.refresh()
+            previous, name = self.user_docs.read(doc_id), self.user_docs.name(doc_id)
+            self.user_docs.delete(doc_id)
+            try:
+                self.refresh()
+            except BaseException:
+                if previous is not None:
+                    self.user_docs.write(doc_id, name, previous)
+                raise
             return info
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`… : ids never collide (case-insensitively: ids are file names)."""
+    folded = {t.casefold() for t in taken}
+    if base.casefold() not in folded:
+        return base
+    n = 2
+    while f"{base}-{n}".casefold() in folded:
+        n += 1
+    return f"{base}-{n}"
 
 
 def _chroma_meta(c: Chunk) -> dict[str, str | int | bool]:

@@ -147,9 +147,10 @@ class Retriever:
 
     # --- lexical -----------------------------------------------------------------------------------------
     def _lexical(self) -> tuple[Any, list[Chunk]]:
+        version = self.index.version  # read before the chunks: a change in between only rebuilds once more
         chunks = self.index.chunks()
         with self._lock:
-            if self._bm25 is None or self._bm25_version != self.index.version:
+            if self._bm25 is None or self._bm25_version != version:
                 import bm25s
 
                 init_jieba(str(self.index.settings.cache_dir))
@@ -160,7 +161,7 @@ class Retriever:
                 retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
                 self._bm25, self._vocab = retriever, vocab
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
-                self._bm25_version = self.index.version
+                self._bm25_version = version
             return self._bm25, chunks
 
     def _bm25_ranking(self, query: str, mask: np.ndarray | None) -> list[int]:
@@ -193,6 +194,29 @@ class Retriever:
     def search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
                     filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,
                     dense_queries: Sequence[str] | None = None) -> list[list[Hit]]:
+        """search_many, again if the corpus changed under it (an upload on another thread rebuilt the lexical
+        index mid-search: chunk positions from two versions would mix, or fall off the end of the list)."""
+        for attempt in range(5):
+            self._lexical()
+            built = self._bm25_version
+            try:
+                results = self._search_many(queries, k, mode=mode, filters=filters, diversify=diversify,
+                                            dense_queries=dense_queries)
+            except (IndexError, KeyError):
+                if not self._rebuilt_since(built) or attempt == 4:
+                    raise
+                continue
+            if not self._rebuilt_since(built):
+                break
+        return results
+
+    def _rebuilt_since(self, built: int) -> bool:
+        with self._lock:  # a rebuild holds the lock until it is complete, version number included
+            return self._bm25_version != built
+
+    def _search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
+                     filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,
+                     dense_queries: Sequence[str] | None = None) -> list[list[Hit]]:
         """Search several queries at once: one embedding call, one Chroma call per distinct filter.
 
         `filters` is one Filters for all queries or one per query. `dense_queries` optionally gives the dense
@@ -265,10 +289,22 @@ class Retriever:
             for i in scores:
                 if chunks[i].position != "body":
                     scores[i] *= NON_BODY_TOPIC_WEIGHT
-        order = sorted(scores, key=lambda i: -scores[i])
+        order = _unique_texts(sorted(scores, key=lambda i: -scores[i]), chunks)
         if diversify:
             order = _diversify(order, scores, chunks, k)
         return [Hit(chunks[i], scores[i], ranks.get(i, {})) for i in order[:k]]
+
+
+def _unique_texts(order: list[int], chunks: list[Chunk]) -> list[int]:
+    """A passage copied into several documents takes one slot (its best-ranked copy), not several."""
+    seen: set[str] = set()
+    out = []
+    for i in order:
+        text = chunks[i].text
+        if text not in seen:
+            seen.add(text)
+            out.append(i)
+    return out
 
 
 def _diversify(order: list[int], scores: dict[int, float], chunks: list[Chunk], k: int) -> list[int]:

@@ -65,10 +65,47 @@ class Workspace:
         self.ensure_index()
         return self.retriever.search_many(queries, k, mode=mode, filters=filters)
 
-    def add_documents(self, paths: Sequence[str | Path], progress: Progress | None = None
-                      ) -> tuple[list[DocInfo], list[BadFileError]]:
+    def add_documents(self, paths: Sequence[str | Path], progress: Progress | None = None, *,
+                      replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
+        """Add files; each succeeds or fails on its own. A name in use is refused unless `replace`."""
         self.ensure_index()
-        return self.index.add_files(paths, progress)
+        return self.index.add_files(paths, progress, replace=replace)
+
+    def add_uploads(self, files: Sequence[tuple[str | None, bytes]], progress: Progress | None = None, *,
+                    replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
+        """Add uploaded files given as (name the client sent, content). Synchronous: call it in a thread.
+
+        Every name goes through `safe_upload_name` first; a bad name, type or content fails that file only,
+        with a BadFileError whose `path` is the name as sent and whose `reason` says why, in Chinese.
+        """
+        import tempfile
+
+        from .documents import safe_upload_name
+
+        errors: list[BadFileError] = []
+        paths: list[Path] = []
+        names: list[str] = []
+        with tempfile.TemporaryDirectory(prefix="drafter-upload-") as tmp:
+            for i, (raw_name, data) in enumerate(files):
+                try:
+                    name = safe_upload_name(raw_name)
+                    target = Path(tmp) / str(i) / name  # one folder each: two uploads may share a name
+                    target.parent.mkdir()
+                    target.write_bytes(data)
+                except BadFileError as exc:
+                    errors.append(exc)
+                    continue
+                except OSError as exc:
+                    errors.append(BadFileError(raw_name or "（无文件名）", f"无法保存上传的文件（{exc.strerror}）"))
+                    continue
+                paths.append(target)
+                names.append(name)
+            added: list[DocInfo] = []
+            failed: list[BadFileError] = []
+            if paths:
+                self.ensure_index()
+                added, failed = self.index.add_files(paths, progress, replace=replace, names=names)
+        return added, errors + failed
 
     def remove_document(self, doc_id: str) -> DocInfo:
         self.ensure_index()

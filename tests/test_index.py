@@ -99,7 +99,9 @@ def test_incremental_add_remove(fast_ws: Workspace, tmp_path: Path) -> None:
     assert calls == []
     # A changed file re-embeds only its changed chunks.
     f.write_text(SUMMARY.replace("25户", "26户"), encoding="utf-8")
-    fast_ws.add_documents([f])
+    _, refused = fast_ws.add_documents([f])  # a name in use is never overwritten silently
+    assert calls == [] and "替换" in refused[0].reason
+    fast_ws.add_documents([f], replace=True)
     assert sum(calls) == 1
     fast_ws.remove_document("summary2022")
     assert all(c.doc_id != "summary2022" for c in fast_ws.index.chunks())

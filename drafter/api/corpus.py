@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -23,23 +21,23 @@ def list_corpus(ws: WorkspaceDep) -> dict[str, Any]:
 
 
 @router.post("/corpus", response_model=UploadResult, responses={422: {"model": UploadResult}})
-async def upload(ws: WorkspaceDep, files: list[UploadFile] = File(...)) -> JSONResponse:  # noqa: B008 - FastAPI idiom
-    with tempfile.TemporaryDirectory(prefix="drafter-upload-") as tmp:
-        paths = []
-        for n, f in enumerate(files):
-            name = Path(f.filename or "upload.txt").name
-            folder = Path(tmp) / str(n)  # one folder per file: two uploads with one name never collide
-            folder.mkdir()
-            target = folder / name
-            target.write_bytes(await f.read())
-            paths.append(target)
-        added, errors = await off_loop(ws.add_documents, paths)
+async def upload(ws: WorkspaceDep, files: list[UploadFile] = File(...),  # noqa: B008 - FastAPI idiom
+                 replace: bool = Query(False, description="用新文件替换同名文档（默认拒绝同名上传）")) -> JSONResponse:
+    # Names are checked by the library (safe_upload_name): `..`, `/`, NUL or an over-long name fails that file
+    # only, by name, and the others are still added. Parsing and indexing run in a worker thread.
+    uploads = [(f.filename, await f.read()) for f in files]
+    added, errors = await off_loop(ws.add_uploads, uploads, replace=replace)
     body = {"added": [asdict(d) for d in added],
-            "errors": [{"file": Path(e.path).name, "detail": e.reason} for e in errors]}
+            "errors": [{"file": _shown(e.path), "detail": e.reason} for e in errors]}
     if errors and not added:
         first = errors[0]
-        return JSONResponse(status_code=422, content={**body, "detail": f"「{Path(first.path).name}」未添加：{first.reason}"})
+        return JSONResponse(status_code=422, content={**body, "detail": f"「{_shown(first.path)}」未添加：{first.reason}"})
     return JSONResponse(status_code=200, content=body)
+
+
+def _shown(name: str) -> str:
+    """The name as the user knows it (the library reports upload names, never server paths)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1] or name
 
 
 @router.delete("/corpus/{doc_id}", response_model=RemoveResult)
