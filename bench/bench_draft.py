@@ -35,9 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 # Nothing from the developer's shell may point the bench elsewhere.
-for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DRAFTER_MODEL", "DRAFTER_EMBED_MODEL", "DRAFTER_BACKEND",
-             "DRAFTER_CONCURRENCY", "DRAFTER_MAX_PROMPT_TOKENS", "DRAFTER_MODEL_OUTLINE", "DRAFTER_REPAIR",
-             "CHROMA_HOST", "CHROMA_PORT"):
+for _var in [v for v in os.environ if v.startswith(("OPENAI_", "CHROMA_", "DRAFTER_"))]:
     os.environ.pop(_var, None)
 
 from drafter.drafting import Drafter, DraftEvent  # noqa: E402

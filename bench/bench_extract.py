@@ -40,9 +40,13 @@ def prose(rng: random.Random, chars: int) -> list[str]:
             line = f"{'一二三四五六七八九'[section % 9]}、主要工作（{section}）"
             section += 1
         elif rng.random() < 0.45:
-            deed = rng.choice(DEEDS).format(n=rng.randint(12, 900), n2=rng.randint(100, 3000), k=rng.randint(2, 40),
-                                            k2=rng.randint(1, 30), m=round(rng.uniform(0.5, 30), 1))
-            line = f"{rng.randint(1, 12)}月，公司工会{deed}。{rng.choice(FILLER)}"
+            # One activity (a template in a month) has one set of figures wherever it is reported, as in real
+            # materials: the same deed in a report and a news item merges; only the labelled sets test conflicts.
+            t, month = rng.randrange(len(DEEDS)), rng.randint(1, 12)
+            own = random.Random(t * 100 + month)
+            deed = DEEDS[t].format(n=own.randint(12, 900), n2=own.randint(100, 3000), k=own.randint(2, 40),
+                                   k2=own.randint(1, 30), m=round(own.uniform(0.5, 30), 1))
+            line = f"{month}月，公司工会{deed}。{rng.choice(FILLER)}"
         else:
             line = "".join(rng.sample(FILLER, 2))
         out.append(line)

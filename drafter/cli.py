@@ -174,6 +174,8 @@ def _print_draft(draft: Any) -> None:
     for s in draft.sections:
         if s.status == "failed":
             sys.stderr.write(f"  第 {s.index} 节生成失败：{s.error}\n")
+        for note in s.notes:
+            sys.stderr.write(f"  第 {s.index} 节请留意：{note}\n")
         for f in s.flags:
             sys.stderr.write(f"  第 {s.index} 节「{f.text}」{f.label} {f.hint}\n")
 
@@ -325,13 +327,15 @@ _BLOCK_NAMES = {"items": "全年工作", "shortcomings": "存在不足", "plans"
 
 
 def _cmd_facts_extract(args: argparse.Namespace) -> int:
-    result = _workspace().extract_facts(args.files, args.year, args.org)
+    result = _workspace().extract_facts(args.files, args.year, args.org, use_model=False if args.offline else None)
     if args.json:
         _print_json(result.public_dict())
     else:
         _print_extraction(result)
     for s in result.skipped:
         sys.stderr.write(f"跳过 {s.file}：{s.reason}\n")
+    if result.dropped:
+        sys.stderr.write(f"模型改写中有 {result.dropped} 条数字与原文不符，已弃用（保留规则提取的表述）\n")
     if not result.anything_read:
         sys.stderr.write("错误：没有一个文件能够读取\n")
         return 2
@@ -342,7 +346,7 @@ def _cmd_facts_extract(args: argparse.Namespace) -> int:
         facts = result.to_facts(org=args.org)
         Path(args.out).write_text(facts.model_dump_json(indent=1), encoding="utf-8")
         sys.stderr.write(f"已写出事实文件 {args.out}（{len(facts.items)} 条全年工作，{len(facts.shortcomings)} 条不足，"
-                         f"{len(facts.plans)} 条打算{'；有 ' + str(len(result.conflicts)) + ' 处数字冲突待核实' if result.conflicts else ''}）"
+                         f"{len(facts.plans)} 条打算{'；另有 ' + str(len(result.conflicts)) + ' 处数字冲突未写入，请核实后补上' if result.conflicts else ''}）"
                          f"；可直接用于 drafter draft {args.out}\n")
     return 0
 
@@ -375,7 +379,10 @@ def _add_facts_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--org", help="单位名称（不填时从材料标题中识别）")
     e.add_argument("--json", action="store_true", help="输出 JSON")
     e.add_argument("--out", help="写出可直接用于 drafter draft 的事实文件（JSON，保留来源）")
+    e.add_argument("--offline", action="store_true", help="即使配置了大模型，也只用规则提取")
     e.set_defaults(func=_cmd_facts_extract)
+
+
 # --- mcp ------------------------------------------------------------------------------------------------
 def _cmd_mcp(args: argparse.Namespace) -> int:
     from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)

@@ -20,9 +20,10 @@ from .checking import check, mask_amounts
 from .documents import PLACEHOLDER_RE
 from .errors import GenerationError, InputError
 from .facts import Facts
-from .generation import Generator, Message
+from .generation import Generator, Message, Reply
 from .models import Draft, OutlineSection, Section, Source
 from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
+from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
 from .prompts import render
 from .retrieval import Filters, Retriever
 from .settings import Settings
@@ -167,16 +168,6 @@ def mask_numbers(text: str) -> str:
 def _label(path: str) -> str:
     """A heading path for the prompt: list markers dropped (`> 2、…`), figures and placeholders masked."""
     return mask_numbers(re.sub(r"(^|> )[（(]?\d{1,2}[)）、.．]\s*", r"\1", path))
-
-
-def _strip_heading(text: str, heading: str) -> str:
-    """Models often repeat the heading or add Markdown; the section's text is the body only."""
-    lines = [ln.strip() for ln in text.strip().splitlines()]
-    bare = bare_heading(heading)
-    while lines and (not lines[0] or (bare and bare in lines[0] and len(lines[0]) <= len(heading) + 6)):
-        lines.pop(0)
-    body = "\n".join(ln.lstrip("#").strip() for ln in lines if ln)
-    return re.sub(r"\*\*(.+?)\*\*", r"\1", body)
 
 
 class Drafter:
@@ -352,7 +343,7 @@ class Drafter:
                 return None
             return old.model_copy(update={
                 "text": new_text, "heading": new_heading, "flags": check(new_text, facts, old.sources),
-                "status": "done", "error": "", "instruction": "编辑",
+                "status": "done", "error": "", "instruction": "编辑", "notes": [],
             })
 
         return self.store.edit_section(draft_id, index, change)
@@ -386,12 +377,13 @@ class Drafter:
                      *, instruction: str) -> Section:
         """Write, check and store one section; returns the section shown now (a newer edit may win)."""
         facts = draft.facts
+        notes: list[str] = []
         try:
             if self.generator is None:
                 text = offline.write_section(section, facts, variant=section.version, instruction=instruction)
                 emit(DraftEvent("delta", index=section.index, text=text))
             else:
-                text, sources = await self._generate(draft, section, sources, emit, instruction)
+                text, sources, notes = await self._generate(draft, section, sources, emit, instruction)
             flags = check(text, facts, sources)
             if flags and self.generator is not None and self.settings.repair:
                 repaired = await self._repair(section, text, flags, facts)
@@ -400,9 +392,10 @@ class Drafter:
                     text, flags = repaired, new_flags
                     emit(DraftEvent("reset", index=section.index, text=text))
             result = section.model_copy(update={"text": text, "flags": flags, "sources": sources, "status": "done",
-                                                "error": ""})
+                                                "error": "", "notes": notes})
         except GenerationError as exc:
-            result = section.model_copy(update={"sources": sources, "status": "failed", "error": str(exc)})
+            result = section.model_copy(update={"sources": sources, "status": "failed", "error": str(exc),
+                                                "notes": []})
         return await asyncio.to_thread(self.store.save_section, draft.id, result)
 
     def _messages(self, draft: Draft, section: Section, sources: list[Source], instruction: str
@@ -444,16 +437,44 @@ class Drafter:
         return count_tokens(text, self._enc)
 
     async def _generate(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,
-                        instruction: str) -> tuple[str, list[Source]]:
-        assert self.generator is not None
+                        instruction: str) -> tuple[str, list[Source], list[str]]:
+        """The section's cleaned text, the exemplars it was written from, and notes for the user. A refusal
+        or an answer not in Chinese is asked again once, more firmly; then the section fails."""
         messages, kept = self._messages(draft, section, sources, instruction)
-        text = await self.generator.complete(
-            messages,
-            on_delta=lambda piece: emit(DraftEvent("delta", index=section.index, text=piece)),
-            on_retry=lambda attempt, reason: emit(DraftEvent("reset", index=section.index, text="",
-                                                             extra={"attempt": attempt, "reason": reason})),
-        )
-        return _strip_heading(text, section.heading), kept
+        reply, text = await self._ask(messages, section, emit)
+        problem = answer_problem(text)
+        if problem:
+            emit(DraftEvent("reset", index=section.index, text="", extra={"reason": problem}))
+            firmer = f"{messages[-1]['content']}\n\n{FIRMER.format(reason=problem)}"
+            reply, text = await self._ask([*messages[:-1], {"role": "user", "content": firmer}], section, emit)
+            if again := answer_problem(text):
+                raise GenerationError(f"{again}，用更明确的要求重试一次后仍未写出本节",
+                                      hint="请点「重写本节」再试，或换用中文写作能力更强的模型（DRAFTER_MODEL）")
+        notes = [TRUNCATED_NOTE] if reply.truncated else []
+        if note := length_note(text, section.kind, len(section.facts)):
+            notes.append(note)
+        return text, kept, notes
+
+    async def _ask(self, messages: list[Message], section: Section, emit: EventSink) -> tuple[Reply, str]:
+        """One request; the display sees the section's text only once it starts, and the final text at the end."""
+        assert self.generator is not None
+        view, index = SectionView(section.heading), section.index
+
+        def on_delta(piece: str) -> None:
+            if shown := view.feed(piece):
+                emit(DraftEvent("delta", index=index, text=shown))
+
+        def on_retry(attempt: int, reason: str) -> None:
+            view.reset()
+            emit(DraftEvent("reset", index=index, text="", extra={"attempt": attempt, "reason": reason}))
+
+        reply = await self.generator.reply(messages, on_delta=on_delta, on_retry=on_retry)
+        if rest := view.flush():
+            emit(DraftEvent("delta", index=index, text=rest))
+        text = clean_section(reply.text, section.heading)
+        if text != view.shown:  # lists joined, a sign-off dropped…: the display gets the final text
+            emit(DraftEvent("reset", index=index, text=text))
+        return reply, text
 
     async def _repair(self, section: Section, text: str, flags: list[Any], facts: Facts) -> str:
         assert self.generator is not None
@@ -466,4 +487,5 @@ class Drafter:
                                                     {"role": "user", "content": prompt}], temperature=0.1)
         except GenerationError:
             return text
-        return _strip_heading(answer, section.heading) or text
+        cleaned = clean_section(answer, section.heading)
+        return text if answer_problem(cleaned) else cleaned

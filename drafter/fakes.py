@@ -8,14 +8,15 @@ from collections.abc import Callable, Sequence
 from .errors import GenerationError
 from .generation import Generator, Message, OnDelta, OnRetry
 from .llm_failures import EMPTY_HINT
+from .reasoning import strip_reasoning
 
 
 class ScriptedGenerator(Generator):
     """In-process fake for tests of other modules: replies from a function or a list, streamed in pieces.
 
     A list item that is an exception is raised instead of replying. Every call's messages are recorded
-    in `calls` (copies), its temperature in `temperatures`. An empty reply raises `GenerationError`, as the
-    real generator does.
+    in `calls` (copies), its temperature in `temperatures`. As the real generator does, a reply's reasoning
+    (`<think>…</think>`) is removed and an empty reply raises `GenerationError`.
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class ScriptedGenerator(Generator):
             self._next += 1
         if isinstance(reply, BaseException):
             raise reply
+        reply = strip_reasoning(reply) if "think>" in reply or "thinking>" in reply or "reasoning>" in reply else reply
         if not reply.strip():
             raise GenerationError(f"模型 {self.name} 返回了空内容", hint=EMPTY_HINT)
         size = -(-len(reply) // self.pieces)

@@ -6,6 +6,12 @@ stream that stalls or is cut mid-way is retried too. Streamed pieces go to `on_d
 `on_retry(attempt, reason)` tells the caller to throw away what it has shown so far. Failures end in a
 `GenerationError` whose Chinese message names the cause and the variable to fix. The API key never
 appears in a message or a log line.
+
+Real models' habits handled here: reasoning (`<think>…</think>` in the content, a lone `</think>`,
+`reasoning_content` deltas) is never returned nor streamed (reasoning.py); a reply with nothing but
+reasoning counts as empty and is retried; a reply cut at the length limit gets one continuation request
+(`Reply.truncated` when it is still cut). `DRAFTER_EXTRA_BODY` is merged into every request and
+`DRAFTER_TEMPERATURE` replaces the caller's temperature.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import random
 import ssl
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +41,12 @@ from .llm_failures import (
     SECRET_RE,
     AttemptFailed,
     Failure,
+    parse_extra_body,
     retry_after,
     safe_url,
 )
+from .postprocess import join_continuation
+from .reasoning import ReasoningFilter, strip_reasoning
 
 if TYPE_CHECKING:
     from drafter.settings import Settings
@@ -52,6 +61,8 @@ Client = openai.AsyncOpenAI
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_KEY_PLACEHOLDER = "not-needed"  # sent to keyless endpoints (Ollama, vLLM): the client insists on some key
 NO_RETRY_STATUSES = frozenset({400, 401, 403, 404, 422})
+CONTINUE_PROMPT = "你的回答因长度限制被截断了。请紧接着上文最后一个字继续写完，不要重复已写的内容，不要加任何说明。"
+REASONING_HIDDEN = "已隐藏模型的推理过程"
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +80,16 @@ class Generator(ABC):
         """Return the whole reply; call `on_delta(piece)` for each streamed piece.
 
         `on_retry(attempt, reason)` is called before attempt number `attempt` (2, 3, ...) starts: every piece
-        delivered since the previous attempt began is void and should be cleared from any display.
+        delivered since the previous attempt began is void and should be cleared from any display. It is also
+        called with the current attempt when text already delivered turns out to be the model's reasoning.
         """
+
+    async def reply(
+        self, messages: list[Message], *, on_delta: OnDelta = None, on_retry: OnRetry = None,
+        temperature: float = 0.3,
+    ) -> Reply:
+        """As `complete`, with how the reply ended. This default knows only the text."""
+        return Reply(await self.complete(messages, on_delta=on_delta, on_retry=on_retry, temperature=temperature))
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release resources. `OpenAIGenerator` keeps no connection between calls, so this is optional."""
@@ -84,6 +103,16 @@ class GenerationFailure(GenerationError):
         self.kind = kind  # a key of MESSAGES: auth, not_found, rate_limit, server, connection, stall, ...
         self.status = status
         self.attempts = attempts
+
+
+@dataclass
+class Reply:
+    """A whole reply: the answer's text (no reasoning) and how it ended."""
+
+    text: str
+    finish_reason: str | None = "stop"
+    continued: bool = False  # it was cut at the length limit and a continuation was asked for
+    truncated: bool = False  # still cut at the length limit after that continuation
 
 
 @dataclass
@@ -108,10 +137,12 @@ class OpenAIGenerator(Generator):
         model: str = "gpt-4o-mini", timeout: float = 120.0, max_retries: int = 3, stream: bool = True,
         stall_timeout: float | None = None, first_chunk_timeout: float | None = None,
         backoff_base: float = 0.5, backoff_max: float = 8.0, retry_after_cap: float = 60.0,
+        temperature: float | None = None, extra_body: Mapping[str, Any] | str | None = None,
     ) -> None:
         """`stall_timeout`: most seconds between two chunks (default min(timeout, 30)); `first_chunk_timeout`:
         most seconds until the first chunk (default `timeout`). Retry waits: exponential from `backoff_base`
-        up to `backoff_max`, with jitter; a server's retry-after is honoured up to `retry_after_cap`."""
+        up to `backoff_max`, with jitter; a server's retry-after is honoured up to `retry_after_cap`.
+        `temperature`: used instead of every caller's; `extra_body`: merged into every request body."""
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         if not key and not base_url:
             raise ConfigError(
@@ -131,6 +162,9 @@ class OpenAIGenerator(Generator):
         self.first_chunk_timeout = first_chunk_timeout if first_chunk_timeout is not None else timeout
         self.backoff_base, self.backoff_max, self.retry_after_cap = backoff_base, backoff_max, retry_after_cap
         self._send_temperature = True  # turned off once a model rejects a non-default temperature
+        self.temperature = temperature
+        self.extra_body = parse_extra_body(extra_body)
+        self._starts_in_reasoning = False  # set once a reply had a `</think>` without its `<think>`
         self._leases: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Lease] = (
             weakref.WeakKeyDictionary()
         )
@@ -150,6 +184,8 @@ class OpenAIGenerator(Generator):
             max_retries=max_retries if max_retries is not None else settings.max_retries,
             stream=stream,
             stall_timeout=stall_timeout,
+            temperature=settings.temperature,
+            extra_body=settings.extra_body,
         )
 
     def __repr__(self) -> str:
@@ -161,26 +197,64 @@ class OpenAIGenerator(Generator):
         self, messages: list[Message], *, on_delta: OnDelta = None, on_retry: OnRetry = None,
         temperature: float = 0.3,
     ) -> str:
-        request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": temperature}
+        return (await self.reply(messages, on_delta=on_delta, on_retry=on_retry, temperature=temperature)).text
+
+    async def reply(
+        self, messages: list[Message], *, on_delta: OnDelta = None, on_retry: OnRetry = None,
+        temperature: float = 0.3,
+    ) -> Reply:
+        """The answer (reasoning removed); a reply cut at the length limit is continued once."""
+        request: dict[str, Any] = {
+            "model": self.model, "messages": messages,
+            "temperature": self.temperature if self.temperature is not None else temperature,
+        }
+        if self.extra_body:
+            request["extra_body"] = dict(self.extra_body)
+        async with self._lease() as client:
+            text, finish = await self._run(client, request, on_delta, on_retry)
+            if finish != "length":
+                return Reply(text, finish)
+            log.warning("模型 %s 的输出达到长度上限，请求续写一次", self.model)
+            more_request = {**request, "messages": [*messages, {"role": "assistant", "content": text},
+                                                    {"role": "user", "content": CONTINUE_PROMPT}]}
+
+            def replay(attempt: int, reason: str) -> None:  # a retried continuation: show the first part again
+                if on_retry is not None:
+                    on_retry(attempt, reason)
+                if on_delta is not None:
+                    on_delta(text)
+
+            try:
+                more, finish = await self._run(client, more_request, on_delta, replay)
+            except GenerationError as exc:
+                log.warning("续写失败：%s", exc)
+                return Reply(text, "length", continued=True, truncated=True)
+        if finish == "length":
+            log.warning("模型 %s 续写后仍达到长度上限，输出可能不完整", self.model)
+        return Reply(join_continuation(text, more), finish, continued=True, truncated=finish == "length")
+
+    async def _run(self, client: Client, request: dict[str, Any], on_delta: OnDelta, on_retry: OnRetry
+                   ) -> tuple[str, str | None]:
+        """One request with its retries: the answer and its finish reason."""
         attempts = self.max_retries + 1
         failure: Failure | None = None
         attempt = 0
-        async with self._lease() as client:
-            for attempt in range(1, attempts + 1):
-                if failure is not None:
-                    delay, reason = self._delay(attempt - 1, failure), self._reason(failure)
-                    log.warning("请求失败（%s），%.1f 秒后第 %d/%d 次尝试", reason, delay, attempt, attempts)
-                    if on_retry is not None:
-                        on_retry(attempt, reason)
-                    await asyncio.sleep(delay)
-                try:
-                    return await self._attempt(client, request, on_delta)
-                except AttemptFailed as exc:
-                    failure = exc.failure
-                except openai.OpenAIError as exc:
-                    failure = self._classify(exc)
-                if not failure.retryable:
-                    break
+        for attempt in range(1, attempts + 1):
+            if failure is not None:
+                delay, reason = self._delay(attempt - 1, failure), self._reason(failure)
+                log.warning("请求失败（%s），%.1f 秒后第 %d/%d 次尝试", reason, delay, attempt, attempts)
+                if on_retry is not None:
+                    on_retry(attempt, reason)
+                await asyncio.sleep(delay)
+            on_clear = functools.partial(on_retry, attempt, REASONING_HIDDEN) if on_retry is not None else None
+            try:
+                return await self._attempt(client, request, on_delta, on_clear)
+            except AttemptFailed as exc:
+                failure = exc.failure
+            except openai.OpenAIError as exc:
+                failure = self._classify(exc)
+            if not failure.retryable:
+                break
         assert failure is not None
         raise self._error(failure, attempt) from None
 
@@ -209,11 +283,12 @@ class OpenAIGenerator(Generator):
                 self._leases.pop(loop, None)
                 await lease.client.close()
 
-    async def _attempt(self, client: Client, request: dict[str, Any], on_delta: OnDelta) -> str:
+    async def _attempt(self, client: Client, request: dict[str, Any], on_delta: OnDelta,
+                       on_clear: Callable[[], None] | None = None) -> tuple[str, str | None]:
         if not self._send_temperature:
             request.pop("temperature", None)
         try:
-            return await self._request(client, request, on_delta)
+            return await self._request(client, request, on_delta, on_clear)
         except openai.BadRequestError as exc:
             # Reasoning models (o1, o3, ...) accept only the default temperature: drop it and ask again.
             if "temperature" not in request or "temperature" not in f"{exc.param} {exc.message}".lower():
@@ -221,32 +296,36 @@ class OpenAIGenerator(Generator):
             log.info("模型 %s 不支持设置 temperature，改用默认值", self.model)
             self._send_temperature = False
             request.pop("temperature")
-            return await self._request(client, request, on_delta)
+            return await self._request(client, request, on_delta, on_clear)
 
-    async def _request(self, client: Client, request: dict[str, Any], on_delta: OnDelta) -> str:
+    async def _request(self, client: Client, request: dict[str, Any], on_delta: OnDelta,
+                       on_clear: Callable[[], None] | None) -> tuple[str, str | None]:
         if self.stream:
-            return await self._stream(client, request, on_delta)
+            return await self._stream(client, request, on_delta, on_clear)
         response = await client.chat.completions.create(**request)
         choices = getattr(response, "choices", None) or []
-        text = (choices[0].message.content if choices and choices[0].message else None) or ""
+        raw = (choices[0].message.content if choices and choices[0].message else None) or ""
+        text = strip_reasoning(raw)  # reasoning_content, a separate field, is never read
         if not text.strip():
             raise AttemptFailed(Failure("empty", retryable=True))
-        if choices[0].finish_reason == "length":
-            log.warning("模型 %s 的输出达到长度上限，可能不完整", self.model)
         if on_delta is not None:
             on_delta(text)
-        return text
+        return text, choices[0].finish_reason
 
-    async def _stream(self, client: Client, request: dict[str, Any], on_delta: OnDelta) -> str:
+    async def _stream(self, client: Client, request: dict[str, Any], on_delta: OnDelta,
+                      on_clear: Callable[[], None] | None = None) -> tuple[str, str | None]:
         """Stream through the `openai` client's raw response and decode the server-sent events ourselves.
 
         The library's typed stream builds a pydantic model per chunk; at a few characters a chunk that was
         ~150 ms of CPU per draft, most of the pipeline's own overhead. Status errors, auth, base URL and
         timeouts still go through the client (the request is made on entering the context manager).
+        Reasoning is filtered out of the pieces as they come (`ReasoningFilter`); `on_clear` is called when
+        text already passed on turns out to have been reasoning.
         """
-        parts: list[str] = []
+        raw = False
         finish: str | None = None
         received = False
+        shown = ReasoningFilter(expect_reasoning=self._starts_in_reasoning)
         async with client.chat.completions.with_streaming_response.create(**request, stream=True) as response:
             # Raw bytes, split into lines here: the per-line async iterators of httpx and openai (four
             # generator layers per chunk) cost more than the decoding itself.
@@ -279,8 +358,8 @@ class OpenAIGenerator(Generator):
                     continue  # a CR LF may be split across reads: wait for the LF
                 lines = buf.splitlines()
                 buf = b"" if buf.endswith((b"\n", b"\r")) else lines.pop()
-                for raw in lines:
-                    line = raw.decode("utf-8", "replace")
+                for raw_line in lines:
+                    line = raw_line.decode("utf-8", "replace")
                     if line.startswith("data:"):
                         data_lines.append(line[5:].lstrip())
                         continue
@@ -293,17 +372,22 @@ class OpenAIGenerator(Generator):
                     received = True
                     piece, finish = self._decode(data, response, finish)
                     if piece:
-                        parts.append(piece)
-                        if on_delta is not None:
-                            on_delta(piece)
-        text = "".join(parts)
+                        raw = True
+                        clear, visible = shown.feed(piece)
+                        if clear and on_clear is not None:
+                            on_clear()
+                        if visible and on_delta is not None:
+                            on_delta(visible)
         if finish is None:  # the body ended without a finish_reason: cut by a proxy or a crashed worker
-            raise AttemptFailed(Failure("truncated" if text else "empty", retryable=True))
-        if not text.strip():
+            raise AttemptFailed(Failure("truncated" if raw else "empty", retryable=True))
+        rest = shown.flush()
+        if rest and on_delta is not None:
+            on_delta(rest)
+        if shown.lone_close:
+            self._starts_in_reasoning = True  # this model's replies start inside the reasoning: hold them
+        if not shown.text.strip():
             raise AttemptFailed(Failure("empty", retryable=True))
-        if finish == "length":
-            log.warning("模型 %s 的输出达到长度上限，可能不完整", self.model)
-        return text
+        return shown.text, finish
 
     @staticmethod
     def _decode(data: str, response: Any, finish: str | None) -> tuple[str, str | None]:

@@ -1,14 +1,19 @@
 """The vocabulary of LLM call failures: what went wrong, whether to retry, and the message that says how
-to fix it (which variable to set). Used by generation.py; kept apart so the client code stays readable."""
+to fix it (which variable to set), and the provider options a user sets (DRAFTER_EXTRA_BODY). Used by
+generation.py; kept apart so the client code stays readable."""
 
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from .errors import ConfigError
 
 
 @dataclass
@@ -88,3 +93,20 @@ def retry_after(headers: Any) -> float | None:
             if parsed is not None:
                 return max(0.0, email.utils.mktime_tz(parsed) - time.time())
     return None
+
+
+def parse_extra_body(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    """DRAFTER_EXTRA_BODY: a JSON object merged into every request body (provider options)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return {}
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"DRAFTER_EXTRA_BODY 不是合法的 JSON：{exc.msg}（第 {exc.pos + 1} 个字符）",
+                          hint='请写成一个 JSON 对象，例如 DRAFTER_EXTRA_BODY=\'{"enable_thinking": false}\'') from None
+    if not isinstance(value, dict):
+        raise ConfigError("DRAFTER_EXTRA_BODY 须是一个 JSON 对象（{...}）",
+                          hint='例如 DRAFTER_EXTRA_BODY=\'{"enable_thinking": false}\'')
+    return value

@@ -47,6 +47,7 @@ class Section(OutlineSection):
     error: str = ""
     version: int = 0
     instruction: str = ""
+    notes: list[str] = Field(default_factory=list)  # shown to the user: cut at the length limit, far too short…
 
 
 class Draft(BaseModel):
@@ -76,7 +77,7 @@ class Draft(BaseModel):
             "sections": [
                 {
                     "index": s.index, "kind": s.kind, "heading": s.heading, "text": s.text, "status": s.status,
-                    "error": s.error, "version": s.version, "facts": s.facts,
+                    "error": s.error, "notes": s.notes, "version": s.version, "facts": s.facts,
                     "flags": [f.model_dump() for f in s.flags], "sources": [src.model_dump() for src in s.sources],
                 }
                 for s in self.sections

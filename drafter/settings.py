@@ -6,10 +6,11 @@ Nothing here touches the disk or the network at import time; `Settings()` only r
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
@@ -51,6 +52,22 @@ class Settings(BaseSettings):
     repair: bool = True
     model_outline: bool = False  # let the model propose the outline (falls back to the rules when it does not parse)
     max_prompt_tokens: int = 6000
+    # Provider options without code changes: a temperature for every request (unset: the caller's), and a
+    # JSON object merged into every request body, e.g. {"enable_thinking": false}. Parsed (and a bad value
+    # reported as a ConfigError naming the variable) when the generator is built.
+    temperature: float | None = None
+    extra_body: str | None = None
+
+    @field_validator("extra_body", mode="before")
+    @classmethod
+    def _extra_body_as_json(cls, value: object) -> object:
+        """A dict given as an argument is kept as its JSON text, like the environment variable."""
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _blank_temperature_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     # Embeddings: unset -> the offline model shipped in a package; set -> the OpenAI-compatible endpoint.
     embed_model: str | None = None

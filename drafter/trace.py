@@ -111,8 +111,12 @@ def trace(draft: Draft) -> Trace:
             if m.soft:  # a passing count of one (一名职工, 一年来) is not an amount to trace
                 continue
             flag = _overlapping(section.flags, m.start, m.end)
+            if flag is None and m.category == "placeholder":  # a supported one is part of a name in the facts
+                continue
             row = TraceRow(section=section.index, text=m.text, start=m.start, end=m.end, kind=m.category, flag=flag)
-            if flag is None and m.category != "placeholder":
+            if flag is None and m.category == "date" and m.years == (facts.year,) and not m.month:
+                row.fact, row.note = f"年度：{facts.year}", "总结的年度"  # 2024年 is the year being summed up
+            elif flag is None:
                 found = _supporting(m, _sentence(section.text, m.start, m.end), section.facts, facts)
                 if found is not None:
                     line, block = found

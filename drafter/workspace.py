@@ -261,11 +261,15 @@ class Workspace:
         return check(draft_text, facts, exemplars)
 
     # --- materials -----------------------------------------------------------------------------------------
-    def extract_facts(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int, org: str | None = None
-                      ) -> ExtractionResult:
+    def extract_facts(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int, org: str | None = None,
+                      *, use_model: bool | None = None) -> ExtractionResult:
         """Candidate facts from the year's materials (paths, or (file name, bytes) as uploaded), each with
         its sources; conflicts and unreadable files reported, never raised. The web UI's 「从材料提取」 step
-        calls this and shows `result.public_dict()`; `result.to_facts()` fills the facts form."""
+        calls this and shows `result.public_dict()`; `result.to_facts()` fills the facts form.
+
+        With a model configured (or `use_model=True`) the model may reword the facts; a wording whose numbers
+        are not in its quote is dropped and counted. Call from a thread without a running event loop (the API
+        runs it in a worker thread); async callers use `extract_facts_async`."""
         from .materials import extract_materials, read_paths
 
         inputs: list[tuple[str, bytes | None] | tuple[str, bytes | None, str]] = []
@@ -274,7 +278,27 @@ class Workspace:
                 inputs.append((Path(p[0]).name, p[1]))
             else:
                 inputs.extend(read_paths([p]))
-        return extract_materials(inputs, year, org)
+        result = extract_materials(inputs, year, org)
+        if (self.settings.uses_llm if use_model is None else use_model) and self.generator and result.facts:
+            from .materials.llm import reword
+
+            coro = reword(result, self.generator, self.settings.prompts_dir)
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                result = asyncio.run(coro)
+            else:  # called on an event loop's thread by mistake: never nest loops, use a thread of its own
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(1) as pool:
+                    result = pool.submit(asyncio.run, coro).result()
+        return result
+
+    async def extract_facts_async(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int,
+                                  org: str | None = None, *, use_model: bool | None = None) -> ExtractionResult:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.extract_facts, paths, year, org, use_model=use_model)
 
     @cached_property
     def services(self) -> Reachability:

@@ -15,9 +15,10 @@ from tests.support.net import free_port, install_loopback_guard
 
 CORPUS = REPO_ROOT / "corpus"
 
-# No real key or endpoint from the developer's shell may leak into tests.
-for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DRAFTER_MODEL", "DRAFTER_EMBED_MODEL", "CHROMA_HOST",
-            "CHROMA_PORT", "DRAFTER_API_KEY", "DRAFTER_BACKEND", "DRAFTER_DATABASE_URL"):
+# No real key, endpoint or setting from the developer's shell may leak into tests (the test database's
+# address, DRAFTER_TEST_*, is the tests' own).
+for var in [v for v in os.environ if v.startswith(("OPENAI_", "CHROMA_", "DRAFTER_"))
+            and not v.startswith("DRAFTER_TEST_")]:
     os.environ.pop(var, None)
 
 install_loopback_guard()

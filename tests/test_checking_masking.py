@@ -96,7 +96,7 @@ def test_prompt_exemplars_carry_no_chinese_numeral_amounts(tmp_path: Path) -> No
     assert len(in_corpus) >= 15
     with FakeOpenAI(Writer()) as srv:
         settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus, openai_base_url=srv.base_url,
-                            openai_api_key=SecretStr(KEY), model=MODEL, max_retries=2, request_timeout=5)
+                            openai_api_key=SecretStr(KEY), model=MODEL, max_retries=2, timeout=5)
         ws = Workspace(settings, embedder=HashEmbedder(), generator=fast_generator(srv))
         ws.refresh_index()
         draft = asyncio.run(ws.draft(load_facts(ENTERPRISE)))

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from drafter.api import create_app
+from drafter.checking.numerals import normalise
 from drafter.cli import main
 from drafter.facts import load_facts
 from drafter.materials import extract_materials
@@ -125,7 +126,7 @@ def test_every_fact_of_every_bundle_is_supported_by_its_quotes() -> None:
             assert supported(f), f.text
             if f.computation is None:  # and verbatim: each number as written is inside a quote
                 for numeral, _v in numbers_in(f.text):
-                    assert any(part in s.quote for s in f.sources for part in numeral.split()), (f.text, numeral)
+                    assert any(part in normalise(s.quote) for s in f.sources for part in numeral.split()), (f.text, numeral)
 
 
 def test_supported_rejects_a_number_not_in_the_quote() -> None:
@@ -218,3 +219,90 @@ def test_docx_report_with_a_table_of_activities() -> None:
     res = extract_materials([("素材.docx", data)], 2024)
     assert {(f.text, f.block) for f in res.facts} == {("10月教职工气排球比赛，参加64人，8支代表队", "items"),
                                                       ("青年教师参与工会活动的积极性有待提高", "shortcomings")}
+
+
+def test_a_plan_with_a_number_is_no_deed() -> None:
+    quarterly = _txt("2024年二季度工作报告.txt", "XX公司工会2024年二季度工作报告", "5月组织职工技能比武3场。",
+                     "下一步，工会将新建职工书屋2个。")
+    year_end = _txt("2024年工作总结.txt", "XX公司工会2024年工作总结", "全年组织职工技能比武8场。",
+                    "下一步，工会将新建职工书屋2个。", "工会将销量考核到班组，全年评出营销能手12名。")
+    q = extract_materials([quarterly], 2024)
+    assert [f.text for f in q.facts] == ["5月组织职工技能比武3场"]
+    y = {f.text: f.block for f in extract_materials([year_end], 2024).facts}
+    assert y["新建职工书屋2个"] == "plans" and y["全年组织职工技能比武8场"] == "items"
+    assert any(b == "items" and "12名" in t for t, b in y.items())  # 将 as 把 is no plan
+
+
+def test_a_year_total_and_a_months_part_are_neither_merged_nor_a_conflict() -> None:
+    res = extract_materials([
+        _txt("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年共走访慰问困难职工家庭120户。"),
+        _txt("1月月报.txt", "XX公司工会2024年1月工作月报", "春节前走访慰问困难职工家庭32户。"),
+    ], 2024)
+    assert len(res.facts) == 2 and not res.conflicts
+
+
+def test_amount_cells_written_with_yuan_are_summed() -> None:
+    data = "序号,姓名,慰问金额\n1,张三,500元\n2,李四,\"1,200元\"\n"
+    res = extract_materials([("2024年慰问登记.csv", data.encode())], 2024)
+    assert res.facts[0].text.endswith("慰问金额合计1700元")
+
+
+def test_markdown_pipe_tables_and_a_news_items_own_date() -> None:
+    md = "\n".join(["# XX公司工会2024年活动汇总", "| 时间 | 活动名称 | 参加人数 |", "|---|---|---|",
+                    "| 2024-04-20 | 职工篮球赛 | 96 |", "## 二、存在不足", "- 活动覆盖面不够广。"])
+    news = _txt("迎新年联欢会.txt", "公司工会举办迎新年联欢会", "发布时间：2023-12-30", "12月29日，公司工会举办迎新年联欢会，300余名职工参加。")
+    res = extract_materials([("汇总.md", md.encode()), news], 2024)
+    assert {(f.text, f.block) for f in res.facts} == {("4月20日职工篮球赛，参加96人", "items"),
+                                                      ("活动覆盖面不够广", "shortcomings")}
+    assert any(s.file == "迎新年联欢会.txt" and "2023年" in s.reason for s in res.skipped)
+
+
+def test_short_lines_under_a_label_are_facts_not_headings() -> None:
+    res = extract_materials([_txt("2024年工作要点.txt", "XX公司工会2024年工作总结", "全年慰问困难职工32户。", "存在不足：",
+                                  "职工书屋利用率不高", "基层工会干部业务能力有待提高", "明年打算：", "建成职工健身房2处")], 2024)
+    assert {(f.text, f.block) for f in res.facts} == {
+        ("全年慰问困难职工32户", "items"), ("职工书屋利用率不高", "shortcomings"),
+        ("基层工会干部业务能力有待提高", "shortcomings"), ("建成职工健身房2处", "plans")}
+
+
+def test_docx_heading_styles_set_the_block() -> None:
+    data = docx_bytes(["XX公司工会2024年工作总结", "# 全年工作", "全年慰问困难职工32户。", "# 存在的困难和问题",
+                       "活动阵地面积偏小，难以满足职工需求。"])
+    res = extract_materials([("总结.docx", data)], 2024)
+    assert {(f.text, f.block) for f in res.facts} == {("全年慰问困难职工32户", "items"),
+                                                      ("活动阵地面积偏小，难以满足职工需求", "shortcomings")}
+
+
+def test_totals_to_different_dates_are_not_a_conflict() -> None:
+    res = extract_materials([
+        _txt("三季度报告.txt", "XX公司工会2024年三季度工作报告", "截至9月底，累计走访慰问困难职工家庭86户。"),
+        _txt("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年累计走访慰问困难职工家庭120户。"),
+    ], 2024)
+    assert len(res.facts) == 2 and not res.conflicts
+
+
+def test_date_cells_saved_as_serial_numbers() -> None:
+    csv = "日期,活动名称,参加人数\n45402,职工篮球赛,96\n45100,羽毛球赛,30\n"
+    res = extract_materials([("活动登记表.csv", csv.encode())], 2024)
+    assert [f.text for f in res.facts] == ["4月20日职工篮球赛，参加96人"]
+    assert any("第3行" in s.reason and "2023年" in s.reason for s in res.skipped)
+
+
+def test_a_heading_for_shortcomings_and_plans_together() -> None:
+    res = extract_materials([_txt("2024年工作总结.txt", "XX公司工会2024年工作总结", "全年慰问困难职工32户。",
+                                  "二、存在的不足和下一步打算", "职工书屋利用率不高。",
+                                  "下一步，将新建职工书屋2个，继续开展职工读书月活动。")], 2024)
+    assert [(f.text, f.block) for f in res.facts] == [
+        ("全年慰问困难职工32户", "items"), ("职工书屋利用率不高", "shortcomings"),
+        ("新建职工书屋2个", "plans"), ("继续开展职工读书月活动", "plans")]
+
+
+def test_an_event_without_figures_never_joins_two_differing_reports() -> None:
+    res = extract_materials([
+        _txt("新闻.txt", "运动会新闻", "10月19日，公司第三届员工运动会在奥体中心举行。"),
+        _txt("总结.txt", "XX公司工会2024年工作总结", "10月举办第三届员工运动会，参赛员工680人。"),
+        _txt("简报.txt", "XX公司工会2024年四季度简报", "10月举办第三届员工运动会，参赛员工650人。"),
+    ], 2024)
+    (conflict,) = res.conflicts
+    assert sorted(f.text[-4:] for f in conflict.facts) == ["650人", "680人"]
+    assert not any("680" in f.text or "650" in f.text for f in res.facts)

@@ -158,6 +158,8 @@ def render_section(section: Section, *, live: str | None = None, writing: bool =
         body = '<p class="placeholder-text">等待撰写…</p>'
     else:
         body = highlight(section.text, flags, anchor_prefix=f"flag-{section.index}")
+    if section.notes and status != "writing":  # cut at the length limit, far too short or long
+        body += "".join(f'<div class="section-note">请留意：{esc(n)}</div>' for n in section.notes)
 
     sources = ""
     if section.sources:

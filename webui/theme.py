@@ -67,6 +67,8 @@ CSS = f"""
   text-align: justify; color: #1c1917; }}
 .section-text p.placeholder-text {{ color: #a8a29e; text-indent: 0; font-family: {SANS}; font-size: 14px; }}
 .section-error {{ font-family: {SANS}; color: #991b1b; font-size: 14px; line-height: 1.7; padding: 6px 0; }}
+.section-note {{ font-family: {SANS}; color: #92400e; background: #fef3c7; font-size: 14px; line-height: 1.7;
+  padding: 4px 8px; margin: 4px 0; border-radius: 4px; }}
 
 mark.flag {{ color: inherit; border-radius: 3px; padding: 0 2px; cursor: help; }}
 mark.flag-amount {{ background: #fecaca; box-shadow: inset 0 -2px 0 #dc2626; }}

@@ -175,4 +175,3 @@ FIXED_PHRASES: tuple[str, ...] = (
 )
 
 # `年`, `月`, `日` right after these are part of a period, not a date or a duration.
-PERIOD_WORDS = ("上半年", "下半年", "全年", "今年", "去年", "明年", "前年", "后年", "来年", "本年", "年初", "年底")

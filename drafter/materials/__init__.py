@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..facts import FactProvenance
 from .dedup import merge
-from .extract import Candidate, SkipNote, extract_prose
+from .extract import Candidate, SkipNote, amounts_of, extract_prose
 from .model import Conflict, ExtractionResult, Skipped, supported
 from .period import years_in
 from .readers import SUFFIXES, Material, Unreadable, read_material
@@ -71,6 +71,9 @@ def extract_materials(inputs: Sequence[tuple[str, bytes | None] | tuple[str, byt
                 skipped.append(SkipNote(mat.file, f"「{table.name}」为{min(ys)}年的表格，不在{year}年度内，未计入"))
                 continue
             cands += table_candidates(table, mat.file, year, skipped, standalone=mat.kind in ("xlsx", "csv"))
+    for c in cands:
+        if not c.amounts:  # spreadsheet facts: their figures, for dedup to compare like with like
+            c.amounts = amounts_of(c.text)
     checked = [c for c in cands if supported(_provenance(c))]
     facts, conflicts = merge(checked)
     guessed = org or _guess_org(materials)

@@ -21,11 +21,24 @@ from .extract import Candidate
 from .model import Conflict
 
 MERGE_SIM = 0.5
+LEAD_SIM = 0.4  # an event told without figures, and the same event with them
 CONFLICT_SIM = 0.6
 STRONG_SIM = 0.3  # two figures the same (15个 and 680余人): the same activity told in other words
 PARTIAL_SIM = 0.35  # one figure the same, another different: the same activity, less alike in words
 TEXT_ONLY_SIM = 0.75
 _STRIP = re.compile(r"[0-9０-９.．%％]+|[^\u4e00-\u9fff]|[年月日号]|(?:[^，。]{0,12}?)(?:工会联合会|工会)|其中|全年|共计|共有|共|约|余|多")
+_TOTAL = re.compile(r"全年|累计|共计|合计|总计|一年来|今年以来|年内|截至")
+_UP_TO = re.compile(r"截[至止]\s*([0-9一二三四五六七八九十]{1,2})\s*月")
+
+
+def _scope(text: str) -> str:
+    """`year` for a year's total, `upto-9` for a total to the end of September, "" for a deed."""
+    m = _UP_TO.search(text)
+    if m:
+        return f"upto-{m.group(1)}"
+    return "year" if _TOTAL.search(text) else ""
+
+
 _COMMON = 300  # bigrams in more candidates than this are too common to find neighbours by
 
 
@@ -92,6 +105,7 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
         for g in n.grams:
             postings[g].append(i)
     conflicts: list[tuple[int, int]] = []
+    leads: dict[int, tuple[float, int]] = {}  # figure-less event -> (similarity, best figured match)
     for i, a in enumerate(nodes):
         seen: Counter[int] = Counter()
         for g in a.grams:
@@ -110,14 +124,33 @@ def merge(cands: list[Candidate]) -> tuple[list[FactProvenance], list[Conflict]]
             if a.months and b.months and not (a.months & b.months):
                 continue  # 3月 and 9月: two activities of a kind
             agree, disagree = _agreement(a, b)
+            if _scope(a.cand.text) != _scope(b.cand.text):
+                # 全年共慰问120户 and 春节慰问32户 (or 截至9月底): neither one fact nor a conflict, unless two
+                # figures agree (a ledger's computed total and the report that quotes it)
+                if agree and not disagree and _shared_values(a, b) >= 2 and sim >= STRONG_SIM:
+                    parent[find(j)] = find(i)
+                continue
             if not a.nums and not b.nums:
                 if sim >= TEXT_ONLY_SIM:
                     parent[find(j)] = find(i)
+            elif a.cand.block == "items" and bool(a.nums) != bool(b.nums):
+                if sim >= LEAD_SIM:  # `大赛在实训基地举行` and the report's figures for the same 大赛
+                    bare, full = (i, j) if not a.nums else (j, i)
+                    if sim > leads.get(bare, (0.0, -1))[0]:
+                        leads[bare] = (sim, full)
             elif agree and not disagree and (sim >= MERGE_SIM or (_shared_values(a, b) >= 2 and sim >= STRONG_SIM)):
                 parent[find(j)] = find(i)
             elif disagree and (sim >= CONFLICT_SIM or (agree and sim >= PARTIAL_SIM)) \
                     and not (a.cand.sheet or b.cand.sheet):
                 conflicts.append((i, j))
+    # An event told without figures joins its best match only, and only while it stands alone: it must never
+    # chain two reports whose figures differ into one fact.
+    size = Counter(find(k) for k in range(len(nodes)))
+    for bare, (_sim, full) in leads.items():
+        if size[find(bare)] == 1:
+            root = find(full)
+            parent[find(bare)] = root
+            size[root] += 1
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(nodes)):
         groups[find(i)].append(i)

@@ -34,9 +34,14 @@ WORK_VERBS = re.compile(
     r"召开|举办|举行|组织|开展|慰问|走访|看望|发放|帮扶|救助|资助|评选|表彰|评出|签订|审议|通过|征集|收集|立案|培训|"
     r"建成|新建|建立|组建|成立|吸纳|发展|入会|调解|办理|完成|参加|参与|参赛|参检|受众|接待|服务|新增|借阅|投入|拨付|"
     r"筹集|捐款|募集|选树|推荐|获|荣获|增设|达到|覆盖|更新|公开|体检|筛查|送去|送上|赠送|植树|安排|落实|提出|解决|"
-    r"签约|覆盖|维修|改造|补助|报销|走访|承办|申报|推出|录制|印发|制定|修订|上报")
+    r"签约|覆盖|维修|改造|补助|报销|走访|承办|申报|推出|录制|印发|制定|修订|上报|编发|发表|刊发|刊登|录用|收到|选出|"
+    r"聘请|配置|配备|现有|拥有|共有|编印|出版|开设|开通|设立|创建|命名|认定|验收|捐赠|捐助|认捐|结对|输送|培养|受理|"
+    r"办结|答复|转办|评为|授予|获评|入选|建有|设有|累计|共计|合计|总计|参训|参学|参考|考核|考试|比赛|竞赛|运动会|联欢|晚会")
 _EVENT_VERBS = re.compile(r"召开|举办|举行|审议通过|荣获|获得?[^，。]{0,8}(?:奖|称号|荣誉)|签订|成立|组建|建成")
 _NAMED = re.compile(r"“[^”]{2,}”|《[^》]{2,}》|\d{1,2}月")
+# An award or a rank is a result even without an amount: 获团体二等奖, 获得女子组第三名, 荣获…称号
+_AWARD = re.compile(r"(?:获(?!奖)|荣获|获得|夺得)[^，。；]{1,12}?(?:(?:[一二三四五六七八九十\d]等|特等|优秀|金|银|铜)?奖(?=$|[，。；、）)])"
+                    r"|称号|荣誉|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
 _NO_FACT = re.compile(r"^(?:发布时间|来源|作者|编辑|责任编辑|审核|供稿|通讯员|记者|联系电话|电话|地址|附件)[:：]")
 _SHORT_CLAUSE = 6
 _RESOLVE = re.compile(r"今后|下一步|一定要|努力|切实加以|认真(?:研究|解决|改进)|加以(?:改进|解决)|在.{0,10}中(?:逐步)?(?:解决|改进)")
@@ -76,11 +81,17 @@ def extract_prose(mat: Material, year: int, skipped: list[SkipNote]) -> list[Can
         other = sorted(years)[0]
         skipped.append(SkipNote(mat.file, f"材料日期为{other}年，不在{year}年度内，未提取"))
         return []
+    if not years:
+        dated = period.dated_outside([p.text for p in mat.paragraphs], year)
+        if dated is not None:
+            skipped.append(SkipNote(mat.file, f"材料落款日期为{dated}年，不在{year}年度内，未提取"))
+            return []
     year_end = period.is_year_end(mat.file, mat.title)
+    plan_document = bool(years) and year not in years and year + 1 in years
     out: list[Candidate] = []
     for i, para in enumerate(mat.paragraphs):
-        if (i == 0 and is_heading(para.text)) or _NO_FACT.match(para.text):
-            continue
+        if (i == 0 and len(para.text) <= 50 and not re.search(r"[。；！？]", para.text)) or _NO_FACT.match(para.text):
+            continue  # the title (a news headline repeats the first sentence) and by-lines
         if is_heading(para.text) and not amounts_of(para.text):
             continue
         heading, body = para.heading, para.text
@@ -88,15 +99,30 @@ def extract_prose(mat: Material, year: int, skipped: list[SkipNote]) -> list[Can
         if label and period.heading_block(label.group(1), year, year_end):
             heading, body = f"{heading} > {label.group(1)}", label.group(2)
         context = period.heading_block(heading, year, year_end) or "items"
+        if plan_document and context == "items":
+            context = "plans"  # `2025年工作要点`: all of it is next year's plan, figures included
         if context == "skip":
             continue
-        out += _from_paragraph(mat.file, para, body, context, year, skipped)
+        out += _without_leads(_from_paragraph(mat.file, para, body, context, year, skipped, year_end))
     return out
 
 
+def _without_leads(cands: list[Candidate]) -> list[Candidate]:
+    """A news item opens with the event (`6月20日，公司第十二届职工技能大赛在实训基地举行。`) and gives its
+    figures in the next sentence: the opening is context, not a second fact."""
+    from .dedup import _grams, similarity
+
+    numbered = [_grams(c.text) for c in cands if c.amounts]
+    if not numbered:
+        return cands
+    return [c for c in cands if c.amounts or c.block != "items" or _AWARD.search(c.text)
+            or not any(similarity(_grams(c.text), g) >= 0.4 for g in numbered)]
+
+
 def _from_paragraph(file: str, para: Paragraph, body: str, context: str, year: int,
-                    skipped: list[SkipNote]) -> list[Candidate]:
+                    skipped: list[SkipNote], year_end: bool) -> list[Candidate]:
     out: list[Candidate] = []
+    mixed = bool(period.PLAN_HEADING.search(para.heading.split(" > ")[-1])) if para.heading else False
     for sent in sentences(_LIST_MARK.sub("", body)):
         other = period.other_year(sent, year)
         if other is not None:
@@ -107,9 +133,20 @@ def _from_paragraph(file: str, para: Paragraph, body: str, context: str, year: i
         if context == "items" and period.is_next_year_plan(sent, year):
             block = "plans"
         for clause in _clauses(sent, block):
-            cand = _candidate(clause, sent, block, file, para.location, year)
-            if cand is not None:
-                out.append(cand)
+            clause_block = block
+            if block == "items" and period.is_plan_not_deed(clause):
+                # `下一步将新建服务站5个` in a report: next year's plan when the report closes the year,
+                # otherwise a plan for later this year, which is neither
+                if not year_end:
+                    continue
+                clause_block = "plans"
+            elif block == "shortcomings" and mixed and (period.is_future(clause) or period.is_plan_not_deed(clause)):
+                clause_block = "plans"  # under `存在的不足和下一步打算`, what will be done is a plan
+            parts = _clauses(clause, "plans") if clause_block == "plans" and block != "plans" else [clause]
+            for part in parts:
+                cand = _candidate(part, sent, clause_block, file, para.location, year)
+                if cand is not None:
+                    out.append(cand)
     return out
 
 
@@ -130,7 +167,7 @@ def _clauses(sentence: str, block: str) -> list[str]:
 
 def _verb_start(p: str) -> bool:
     # A new plan starts with its verb; `全年举办不少于6期` elaborates the plan before it.
-    return bool(re.match(r"^(?:并|还|同时|要|将)?(?:举办|开展|建成|新建|建设|组织|推动|深化|提高|提升|完善|打造|实现|争创|力争|计划)", p))
+    return bool(re.match(r"^(?:并|还|同时|要|将)?(?:举办|开展|建成|新建|建设|组织|推动|深化|打造|争创|力争|计划)", p))
 
 
 def _candidate(clause: str, sentence: str, block: str, file: str, location: str, year: int) -> Candidate | None:
@@ -138,7 +175,7 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
     if block == "items":
         if period.is_future(clause) and not amounts:
             return None
-        if not amounts and not (_EVENT_VERBS.search(clause) and _NAMED.search(clause)):
+        if not amounts and not (_EVENT_VERBS.search(clause) and _NAMED.search(clause)) and not _AWARD.search(clause):
             return None
         if not WORK_VERBS.search(clause):
             return None
@@ -148,8 +185,8 @@ def _candidate(clause: str, sentence: str, block: str, file: str, location: str,
     if len(text) < _SHORT_CLAUSE or not re.search(r"[\u4e00-\u9fff]{3}", text):
         return None
     if block == "plans":
-        text = re.sub(r"^(?:(?:20\d\d|明)年[，,]?\s*)?(?:[^，]{0,14}?(?:工会联合会|工会|联合会))?(?:还)?(?:将|拟|计划|要)(?!近)",
-                      "", text).strip("，, ") or text
+        text = re.sub(r"^(?:(?:(?:20\d\d|明|来)年|下一步|下阶段|今后|新的一年)(?:里|中)?[，,]?\s*)?"
+                      r"(?:[^，]{0,14}?(?:工会联合会|工会|联合会|我们))?(?:还)?(?:将|拟|计划|要)(?!近)", "", text).strip("，, ") or text
     return Candidate(text, block, file, sentence, location, amounts=amounts_of(text))  # type: ignore[arg-type]
 
 

@@ -77,8 +77,11 @@ def read_material(name: str, data: bytes) -> Material:
         mat = _read_pdf(base, data)
     elif suffix == ".csv":
         mat = Material(base, kind, tables=[_csv_table(decode_text(data), base)])
+    elif suffix == ".md":
+        text, tables = _markdown_tables(decode_text(data))
+        mat = Material(base, kind, paragraphs=paragraphs_from_text(text, markdown=True), tables=tables)
     else:
-        mat = Material(base, kind, paragraphs=paragraphs_from_text(decode_text(data), markdown=suffix == ".md"))
+        mat = Material(base, kind, paragraphs=paragraphs_from_text(decode_text(data)))
     if not mat.paragraphs and not any(t.rows for t in mat.tables):
         raise Unreadable("文件中没有可读的文字内容")
     return mat
@@ -112,7 +115,16 @@ def is_heading(line: str) -> bool:
     s = line.strip()
     if _HEADING_RE.match(s):  # `（一）关爱员工。全年慰问…` is a paragraph with a run-in heading, not a heading
         return len(s) <= 40 and not re.search(r"[。；！？]", s[:-1])
-    return len(s) <= 22 and not re.search(r"[。；！？，,]", s) and not re.search(r"\d{2,}", s)
+    if s.startswith("#"):
+        return True
+    # An unmarked short line heads what follows only when it says what kind of part it is (存在不足, 下一步
+    # 工作打算, 本月工作情况); `职工书屋利用率不高` on a line of its own is a fact, not a heading.
+    return (len(s) <= 22 and not re.search(r"[。；！？，,]", s) and not re.search(r"\d{2,}", s)
+            and bool(_HEADING_WORDS.search(s) or s.endswith(("：", ":"))))
+
+
+_HEADING_WORDS = re.compile(r"工作|情况|问题|不足|打算|计划|思路|安排|总结|报告|简报|纪要|月报|概况|一览|成效|措施|"
+                            r"做法|体会|要求|重点|展望|方向|目标|差距|短板|困难|建议|回顾|附件|附表|汇总|简介")
 
 
 def paragraphs_from_text(text: str, *, markdown: bool = False, unit: str = "段") -> list[Paragraph]:
@@ -127,7 +139,8 @@ def paragraphs_from_text(text: str, *, markdown: bool = False, unit: str = "段"
         if not line:
             continue
         n += 1
-        out.append(Paragraph(line, f"第{n}{unit}", " > ".join(h for h in (h1, h2) if h)))
+        shown = line.lstrip("#").strip() if re.match(r"#{1,6}\s", line) else line
+        out.append(Paragraph(shown, f"第{n}{unit}", " > ".join(h for h in (h1, h2) if h)))
         if is_heading(line):
             bare = line.lstrip("#").strip()
             if line.startswith(("（", "(")):
@@ -137,6 +150,23 @@ def paragraphs_from_text(text: str, *, markdown: bool = False, unit: str = "段"
         elif _SUB_HEADING_RE.match(line) and len(line) <= 30 and not re.search(r"[。；]", line):
             h2 = line
     return out
+
+
+def _markdown_tables(text: str) -> tuple[str, list[Table]]:
+    """Pipe tables (`| 活动 | 人数 |`) out of a Markdown text, as tables; the rest stays prose."""
+    lines: list[str] = []
+    tables: list[Table] = []
+    block: list[list[str]] = []
+    for line in [*text.replace("\r\n", "\n").split("\n"), ""]:
+        if line.strip().startswith("|"):
+            if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", line):
+                block.append([_cell_text(c) for c in line.strip().strip("|").split("|")])
+            continue
+        if block:
+            tables.append(_table_from_grid(f"表{len(tables) + 1}", block))
+            block = []
+        lines.append(line)
+    return "\n".join(lines), tables
 
 
 # --- zip containers ----------------------------------------------------------------------------------------
@@ -170,16 +200,21 @@ def _read_docx(name: str, data: bytes) -> Material:
     lines: list[str] = []
     tables: list[Table] = []
     anchors: list[int] = []  # index into lines where each table stood
+    names = {st.style_id: st.name or "" for st in document.styles}
     for block in document.iter_inner_content():
         if isinstance(block, DocxParagraph):
-            lines.append(block.text)
+            ppr = block._p.pPr  # the style id straight from the XML: `block.style` resolves defaults per call (slow)
+            style = names.get(ppr.pStyle.val, "") if ppr is not None and ppr.pStyle is not None else ""
+            level = re.search(r"(?:[Hh]eading|标题)\s*(\d)", style)
+            # A heading style says what the text alone may not (`关爱职工` as Heading 2)
+            lines.append(("#" * int(level.group(1)) + " " + block.text) if level and block.text.strip() else block.text)
         elif isinstance(block, DocxTable):
             grid = [[_cell_text(c.text) for c in row.cells] for row in block.rows]
             grid = [_dedupe_merged(r) for r in grid]
             if grid:
                 tables.append(_table_from_grid(f"表{len(tables) + 1}", grid))
                 anchors.append(len(lines))
-    paragraphs = paragraphs_from_text("\n".join(lines))
+    paragraphs = paragraphs_from_text("\n".join(lines), markdown=True)
     for table, at in zip(tables, anchors, strict=True):
         before = [p for p in paragraphs if int(p.location[1:-1]) <= at]
         table.heading = before[-1].heading if before else ""

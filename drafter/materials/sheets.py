@@ -19,9 +19,9 @@ _COUNT_HEAD = re.compile(r"人数|人次|数量|次数|户数|场次")
 _ACTIVITY_HEAD = re.compile(r"活动|项目名称|赛事|会议名称|事项|内容|^名称$")
 # A row per unit (网点名称, 单位名称, 部门): counted like people, never one fact per row.
 _ENTITY_HEAD = re.compile(r"(?:单位|网点|部门|企业|科室|支行|分行|班组|学校|社区|基层工会|分会)(?:名称)?$")
-_CATEGORY_HEAD = re.compile(r"类别|类型|事由|性质|行业|分类|种类|项目|获奖|等次|等级|结果")
+_CATEGORY_HEAD = re.compile(r"类别|类型|事由|性质|行业|分类|种类|项目|获奖|奖项|奖次|名次|等次|等级|结果")
 _DATE_VALUE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?")
-_TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览表|花名册|名册|登记|明细|情况|表$")
+_TITLE_JUNK = re.compile(r"台账|登记表|明细表|统计表|汇总表|一览表|发放表|花名册|名册|名单|登记|明细|汇总|情况|表$")
 _CARE_VERBS = ("帮扶", "慰问", "救助", "资助", "补助", "助学")
 
 
@@ -34,6 +34,8 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
     if not header or not rows:
         return []
     cols = _classify(header, [r for _n, r in rows])
+    if cols["date"] is not None:
+        rows = [(n, _excel_date(r, cols["date"])) for n, r in rows]
     kept: list[tuple[int, list[str]]] = []
     dropped: list[tuple[int, list[str]]] = []
     for n, r in rows:
@@ -45,7 +47,8 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
                                       f"{'、'.join(f'{y}年' for y in ys)}，不在{year}年度内，未计入"))
     if not kept:
         return []
-    if cols["activity"] is not None and cols["name"] is None and cols["entity"] is None:
+    listing = cols["count"] or cols["amount"] or len(kept) <= 12  # an activity register, not a list of records
+    if cols["activity"] is not None and cols["name"] is None and cols["entity"] is None and listing:
         return _register(table, file, kept, cols, totals=standalone)
     if cols["name"] is not None or cols["amount"] or cols["category"] is not None or len(kept) >= 5:
         return _ledger(table, file, kept, cols)
@@ -55,7 +58,7 @@ def table_candidates(table: Table, file: str, year: int, skipped: list[SkipNote]
 def _classify(header: list[str], rows: list[list[str]]) -> dict:
     def numeric(i: int) -> bool:
         vals = [r[i] for r in rows if i < len(r) and r[i]]
-        return bool(vals) and sum(parse_value(v.replace(",", "")) is not None for v in vals) >= 0.8 * len(vals)
+        return bool(vals) and sum(parse_value(_MONEY_MARKS.sub("", v)) is not None for v in vals) >= 0.8 * len(vals)
 
     def first(pattern: re.Pattern[str], exclude: set[int]) -> int | None:
         return next((i for i, h in enumerate(header) if i not in exclude and pattern.search(h)), None)
@@ -66,6 +69,9 @@ def _classify(header: list[str], rows: list[list[str]]) -> dict:
                      if sum(bool(_DATE_VALUE.match(r[i])) for r in rows if i < len(r) and r[i]) >= 0.6 * len(rows)), None)
     name = first(_NAME_HEAD, {date} - {None})  # type: ignore[arg-type]
     entity = None if name is not None else first(_ENTITY_HEAD, {date} - {None})  # type: ignore[arg-type]
+    if entity is None and name is None:  # `驿站名称`, `书屋名称`: a row per place, unless it names an activity
+        entity = next((i for i, h in enumerate(header) if i != date and h.endswith("名称")
+                       and not _ACTIVITY_HEAD.search(h)), None)
     used = {i for i in (date, name, entity) if i is not None}
     amount = [i for i, h in enumerate(header) if i not in used and _AMOUNT_HEAD.search(h) and not _COUNT_HEAD.search(h)
               and numeric(i)]
@@ -81,6 +87,17 @@ def _classify(header: list[str], rows: list[list[str]]) -> dict:
             category = i
             break
     return {"date": date, "name": name, "entity": entity, "amount": amount, "count": count, "activity": activity, "category": category}
+
+
+def _excel_date(row: list[str], i: int) -> list[str]:
+    """A date cell saved as a bare serial number (45292 is 2024-01-01) reads as the date it is."""
+    v = row[i] if i < len(row) else ""
+    if re.fullmatch(r"[2-7]\d{4}(?:\.\d+)?", v):
+        import datetime as dt
+
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(float(v)))
+        return [*row[:i], day.isoformat(), *row[i + 1 :]]
+    return row
 
 
 def _row_year(row: list[str], date_col: int | None) -> int | None:
@@ -113,11 +130,14 @@ def _ranges(nums: list[int]) -> str:
     return "、".join(f"第{a}行" if a == b else f"第{a}–{b}行" for a, b in spans)
 
 
+_MONEY_MARKS = re.compile(r"[,，\s￥¥]|元$")
+
+
 def _number(v: str) -> float:
     try:
         return float(v)
     except ValueError:
-        return parse_value(v.replace(",", "")) or 0.0
+        return parse_value(_MONEY_MARKS.sub("", v)) or 0.0
 
 
 # --- a register: one activity a row --------------------------------------------------------------------------
@@ -185,7 +205,7 @@ def _ledger(table: Table, file: str, kept: list[tuple[int, list[str]]], cols: di
     if cols["entity"] is not None:
         unit = "个"
     elif cols["name"] is None:
-        unit = "笔"
+        unit = "件" if re.search(r"提案|建议|意见|来信|来访|信访|案件|纠纷|诉求", phrase) else "笔"
     labels = _amount_labels(table.header, cols["amount"])
     where = f"{file}「{table.name}」"
 

@@ -6,7 +6,9 @@
 Speaks `POST /v1/chat/completions` (JSON, or server-sent events in OpenAI's chunk format ending with
 `data: [DONE]`), `POST /v1/embeddings` (deterministic bigram-hash vectors, float or base64) and
 `GET /v1/models`. Every request is recorded in `srv.requests`. Failures are scripted with `srv.script([...])`
-and consumed in order before normal replies. Also runs standalone for demos and benchmarks:
+and consumed in order before normal replies. A responder returns the reply's text, or a `FakeReply` for a
+reasoning model's reply (`reasoning_content` deltas before the content, as DeepSeek sends them) or one
+that ends with another finish reason (`"length"`). Also runs standalone for demos and benchmarks:
 
     python tests/support/fake_openai.py --port 8001 --chars-per-second 100 --first-token-delay 0.5
 """
@@ -27,16 +29,26 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-Responder = Callable[[dict[str, Any]], str]
+
+@dataclass(frozen=True)
+class FakeReply:
+    """A reply with more than text: the reasoning sent beside it, and how it ends."""
+
+    content: str
+    reasoning: str = ""  # streamed first as `reasoning_content` (see FakeOpenAI.reasoning_field)
+    finish_reason: str = "stop"  # "length": cut at the token limit
+
+
+Responder = Callable[[dict[str, Any]], str | FakeReply]
 
 SCRIPT_KEYS = frozenset(
     {"endpoint", "status", "message", "code", "type", "param", "retry_after", "retry_after_ms", "headers",
-     "stall_after", "stall_seconds", "drop_after", "end_after", "delay", "reply"}
+     "stall_after", "stall_seconds", "drop_after", "end_after", "delay", "reply", "reasoning", "finish_reason"}
 )
 _DEFAULT_MESSAGES = {
     400: ("Invalid request.", "invalid_request_error", None),
@@ -165,10 +177,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._error(404, model=model)
             if endpoint == "embeddings":
                 return self._embeddings(body)
-            text = str(item["reply"]) if "reply" in item else fake.responder(body)
+            answer = item["reply"] if "reply" in item else fake.responder(body)
+            reply = answer if isinstance(answer, FakeReply) else FakeReply(str(answer))
+            if "reasoning" in item:
+                reply = replace(reply, reasoning=str(item["reasoning"]))
+            if "finish_reason" in item:
+                reply = replace(reply, finish_reason=str(item["finish_reason"]))
             if body.get("stream"):
-                return self._stream(body, text, item)
-            return self._complete(body, text, item)
+                return self._stream(body, reply, item)
+            return self._complete(body, reply, item)
         except _Abort:
             self._drop()
 
@@ -233,8 +250,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, {"object": "list", "data": data, "model": body.get("model"),
                          "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
-    def _complete(self, body: Mapping[str, Any], text: str, item: Mapping[str, Any]) -> None:
+    def _complete(self, body: Mapping[str, Any], reply: FakeReply, item: Mapping[str, Any]) -> None:
         fake = self.server.owner
+        text = reply.content
         if "drop_after" in item:
             raise _Abort
         if "stall_after" in item:
@@ -243,16 +261,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._wait(fake.first_token_delay + (len(text) / cps if cps else 0.0))
         prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages") or [])
         message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None, "annotations": []}
+        if reply.reasoning:
+            message[fake.reasoning_field] = reply.reasoning
         self._json(200, {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion",
             "created": int(time.time()), "model": body.get("model"), "system_fingerprint": "fp_fake",
-            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": reply.finish_reason}],
             "usage": {"prompt_tokens": prompt, "completion_tokens": len(text),
                       "total_tokens": prompt + len(text)},
         })
 
-    def _stream(self, body: Mapping[str, Any], text: str, item: Mapping[str, Any]) -> None:
+    def _stream(self, body: Mapping[str, Any], reply: FakeReply, item: Mapping[str, Any]) -> None:
         fake = self.server.owner
+        text = reply.content
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
@@ -270,8 +291,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._sse(json.dumps(chunk, ensure_ascii=False))
 
         self._wait(fake.first_token_delay)
-        event({"role": "assistant", "content": "", "refusal": None})
+        field = fake.reasoning_field
         step, cps = max(1, fake.piece_chars), fake.chars_per_second
+        if reply.reasoning:  # DeepSeek: content is null while the reasoning streams, and the other way round
+            event({"role": "assistant", "content": None, field: ""})
+            for i in range(0, len(reply.reasoning), step):
+                event({"content": None, field: reply.reasoning[i : i + step]})
+        else:
+            event({"role": "assistant", "content": "", "refusal": None})
         pieces = [text[i : i + step] for i in range(0, len(text), step)]
         start, sent = time.monotonic(), 0
         for index, piece in enumerate(pieces):
@@ -286,8 +313,8 @@ class _Handler(BaseHTTPRequestHandler):
             if cps:
                 sent += len(piece)
                 self._wait(start + sent / cps - time.monotonic())
-            event({"content": piece})
-        event({}, "stop")
+            event({"content": piece, field: None} if reply.reasoning else {"content": piece})
+        event({}, reply.finish_reason)
         if usage:
             counts = {"prompt_tokens": 0, "completion_tokens": len(text), "total_tokens": len(text)}
             self._sse(json.dumps({**base, "choices": [], "usage": counts}))
@@ -320,14 +347,15 @@ class FakeOpenAI:
     Timing controls (plain attributes, changeable while running): `first_token_delay` seconds before the
     first chunk (or before a non-streamed reply), `chars_per_second` to pace the reply (None = no pacing),
     `piece_chars` characters per streamed chunk. `models`: if set, chat/embeddings for another model get 404.
-    `require_key`: answer 401 unless `Authorization: Bearer <require_key>`.
+    `require_key`: answer 401 unless `Authorization: Bearer <require_key>`. `reasoning_field`: the delta and
+    message field a `FakeReply`'s reasoning goes in (`reasoning_content`, DeepSeek; `reasoning`, Ollama/vLLM).
     """
 
     def __init__(self, responder: Responder | None = None, *, host: str = "127.0.0.1", port: int = 0,
                  model: str = "gpt-4o-mini", models: Iterable[str] | None = None,
                  require_key: str | None = None, first_token_delay: float = 0.0,
                  chars_per_second: float | None = None, piece_chars: int = 4,
-                 embedding_dim: int = 64) -> None:
+                 embedding_dim: int = 64, reasoning_field: str = "reasoning_content") -> None:
         self.responder: Responder = responder or default_responder
         self.host, self._port = host, port
         self.model = model
@@ -337,6 +365,7 @@ class FakeOpenAI:
         self.chars_per_second = chars_per_second
         self.piece_chars = piece_chars
         self.embedding_dim = embedding_dim
+        self.reasoning_field = reasoning_field
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._script: list[dict[str, Any]] = []
@@ -405,7 +434,8 @@ class FakeOpenAI:
         "message", "code", "type", "param"); {"stall_after": 2, "stall_seconds": 10} (2 content chunks, then
         hang, then go on); {"drop_after": 2} (2 content chunks, then cut the socket); {"end_after": 2} (2
         content chunks, then end the body cleanly without finish_reason or [DONE]); {"delay": 1.0} (wait
-        before answering); {"reply": ""} (this text instead of the responder's). "endpoint": "chat" or
+        before answering); {"reply": ""} (this text instead of the responder's); {"reasoning": "…"} (streamed
+        first as reasoning); {"finish_reason": "length"} (how the reply ends). "endpoint": "chat" or
         "embeddings" restricts an item to that endpoint (default: the next POST to either).
         """
         new = []
