@@ -3,6 +3,8 @@ mounted beside it by `webui.server`, outside the library package)."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -114,10 +116,32 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     from ..mcp_server import mount_http  # MCP for AI assistants, behind the same guard as the API
 
     mount_http(app, ws, MCP_PATH)
+    app.add_middleware(WorkerHeader)
     key = ws.settings.api_key
     app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS,
                        protected_prefixes=("/api/", MCP_PATH))
     return app
+
+
+class WorkerHeader:
+    """`X-Drafter-Worker: host:pid` on every answer: behind a proxy and with `--workers N`, which worker
+    answered is the first thing to know. Plain ASGI, so streamed answers pass through untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.value = f"{socket.gethostname()}:{os.getpid()}".encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_header(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-drafter-worker", self.value)]
+            await send(message)
+
+        await self.app(scope, receive, with_header)
 
 
 def api_only_root(app: FastAPI) -> FastAPI:
