@@ -8,11 +8,16 @@ query asks for them, and diversity keeps the top k from being five chunks of one
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import shutil
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -47,6 +52,12 @@ POSITION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("opening", re.compile(r"开篇|开头|开场|引言|导语|总述|概述|前言|开端")),
     ("closing", re.compile(r"结尾|结束语|结语|表决心|收尾|总之")),
 )
+
+
+BM25_PARAMS = {"k1": 1.2, "b": 0.75}
+# What the saved lexical index depends on besides the chunks: a change here must not load an old one.
+LEXICAL_SIGNATURE = hashlib.sha1(json.dumps(
+    [sorted(DOMAIN_WORDS), sorted(STOPWORDS), BM25_PARAMS, 1]).encode()).hexdigest()[:10]
 
 
 def _jieba() -> Any:
@@ -151,18 +162,66 @@ class Retriever:
         chunks = self.index.chunks()
         with self._lock:
             if self._bm25 is None or self._bm25_version != version:
-                import bm25s
-
-                init_jieba(str(self.index.settings.cache_dir))
-                corpus_tokens = [tokenize(c.embed_text()) for c in chunks]
-                retriever = bm25s.BM25(k1=1.2, b=0.75)
-                vocab: dict[str, int] = {}
-                ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in corpus_tokens]
-                retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-                self._bm25, self._vocab = retriever, vocab
+                init_jieba(str(self.index.settings.cache_dir))  # queries are tokenized with the domain words
+                retriever = self._load_persisted(len(chunks))
+                if retriever is None:
+                    retriever = self._build(chunks)
+                self._bm25, self._vocab = retriever, retriever.vocab_dict
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
                 self._bm25_version = version
             return self._bm25, chunks
+
+    # The BM25 matrices are saved beside the chunks, keyed by the index generation and the tokenizer: tokenizing
+    # 100k chunks with jieba took 46 s, loading the saved matrices takes well under a second. Every worker
+    # and every restart after the first loads them. A change of the generation (any corpus change) or of the
+    # tokenizer (domain words, stop words) makes a new directory; the old one is removed.
+    def _lexical_dir(self) -> Path | None:
+        generation = getattr(self.index, "_generation", None)
+        if not generation:
+            return None
+        return self.index.index_dir / f"lexical-{generation}-{LEXICAL_SIGNATURE}"
+
+    def _load_persisted(self, n_chunks: int) -> Any:
+        path = self._lexical_dir()
+        if path is None or not (path / "params.index.json").exists():
+            return None
+        import bm25s
+
+        try:
+            retriever = bm25s.BM25.load(str(path), mmap=False)
+        except Exception:  # torn or foreign files: rebuild (and save again)
+            return None
+        if retriever.scores.get("num_docs") != n_chunks:
+            return None
+        return retriever
+
+    def _build(self, chunks: list[Chunk]) -> Any:
+        import bm25s
+
+        init_jieba(str(self.index.settings.cache_dir))
+        corpus_tokens = [tokenize(c.embed_text()) for c in chunks]
+        retriever = bm25s.BM25(**BM25_PARAMS)
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in corpus_tokens]
+        retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        retriever.vocab_dict = vocab
+        self._persist(retriever)
+        return retriever
+
+    def _persist(self, retriever: Any) -> None:
+        path = self._lexical_dir()
+        if path is None:
+            return
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        try:
+            retriever.save(str(tmp), show_progress=False)
+            os.replace(tmp, path)  # atomic: a reader sees the whole directory or none
+        except OSError:  # another process saved the same one first, or a read-only data dir: fine
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        for old in path.parent.glob("lexical-*"):
+            if old != path and not old.name.endswith(".tmp") and ".tmp-" not in old.name:
+                shutil.rmtree(old, ignore_errors=True)
 
     def _bm25_ranking(self, query: str, mask: np.ndarray | None) -> list[int]:
         bm25, _ = self._lexical()
