@@ -172,13 +172,17 @@ def _label(path: str) -> str:
 
 class Drafter:
     def __init__(self, settings: Settings, store: DraftStore, retriever: Retriever | None,
-                 generator: Generator | None) -> None:
+                 generator: Generator | None, copy_index: Callable[[], Any] | None = None) -> None:
         self.settings = settings
         self.store = store
         self.retriever = retriever
         self.generator = generator
+        self.copy_index = copy_index  # the corpus's copy index for the `copied` check (None: the bundled one)
         self._enc: Any = None
         self._runs: dict[str, DraftRun] = {}
+
+    def _check(self, text: str, facts: Facts, sources: Sequence[Source]) -> list[Any]:
+        return check(text, facts, sources, copy_index=self.copy_index() if self.copy_index else None)
 
     @property
     def backend(self) -> str:
@@ -342,7 +346,7 @@ class Drafter:
             if new_text == old.text and new_heading == old.heading:
                 return None
             return old.model_copy(update={
-                "text": new_text, "heading": new_heading, "flags": check(new_text, facts, old.sources),
+                "text": new_text, "heading": new_heading, "flags": self._check(new_text, facts, old.sources),
                 "status": "done", "error": "", "instruction": "编辑", "notes": [],
             })
 
@@ -384,10 +388,10 @@ class Drafter:
                 emit(DraftEvent("delta", index=section.index, text=text))
             else:
                 text, sources, notes = await self._generate(draft, section, sources, emit, instruction)
-            flags = check(text, facts, sources)
+            flags = self._check(text, facts, sources)
             if flags and self.generator is not None and self.settings.repair:
                 repaired = await self._repair(section, text, flags, facts)
-                new_flags = check(repaired, facts, sources)
+                new_flags = self._check(repaired, facts, sources)
                 if len(new_flags) <= len(flags):
                     text, flags = repaired, new_flags
                     emit(DraftEvent("reset", index=section.index, text=text))

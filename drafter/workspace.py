@@ -7,15 +7,17 @@ Workspace is free and `drafter --help` stays fast.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
+from .checking.copied import CopyIndex
 from .drafting import Drafter, DraftEvent, DraftRun, EventSink, check_outline
 from .embedding import Embedder
-from .errors import BadFileError, InputError
+from .errors import BadFileError, InputError, SearchIndexError
 from .facts import Facts
 from .generation import Generator, OpenAIGenerator
 from .index import CorpusIndex, DocInfo, Progress, RefreshReport
@@ -37,6 +39,8 @@ class Workspace:
         (tests share one; several workspaces can serve one corpus)."""
         self.settings = settings or Settings()
         self.settings.ensure_dirs()
+        self._copy: tuple[int, CopyIndex] | None = None
+        self._copy_lock = threading.Lock()
         self._embedder = embedder
         self._generator = generator
         self._index = index
@@ -132,7 +136,7 @@ class Workspace:
 
     @cached_property
     def drafter(self) -> Drafter:
-        return Drafter(self.settings, self.store, self.retriever, self.generator)
+        return Drafter(self.settings, self.store, self.retriever, self.generator, copy_index=self.copy_index)
 
     @property
     def backend(self) -> str:
@@ -258,7 +262,21 @@ class Workspace:
 
     def check(self, draft_text: str, facts: Facts | str | Sequence[str], exemplars: Sequence[Any] | None = None
               ) -> list[Flag]:
-        return check(draft_text, facts, exemplars)
+        return check(draft_text, facts, exemplars, copy_index=self.copy_index())
+
+    def copy_index(self) -> CopyIndex | None:
+        """The `copied` check's index of the corpus (bundled and uploaded summaries), built once from the
+        search index's chunks and rebuilt when the corpus changes; None (the bundled corpus) before the
+        search index exists."""
+        with self._copy_lock:
+            version = self.index.version
+            if self._copy is None or self._copy[0] != version:
+                try:
+                    chunks = self.index.chunks()
+                except SearchIndexError:
+                    return None
+                self._copy = (version, CopyIndex.from_chunks(chunks))
+            return self._copy[1]
 
     # --- materials -----------------------------------------------------------------------------------------
     def extract_facts(self, paths: Sequence[str | Path | tuple[str, bytes]], year: int, org: str | None = None,

@@ -230,7 +230,8 @@ def test_bare_numbers_in_facts_support_the_draft() -> None:
     ("**市总工会授予荣誉称号。", "**"),
 ])
 def test_template_slots_left_by_a_model_are_placeholders(draft: str, slot: str) -> None:
-    flags = check(draft, "慰问困难职工30户")
+    # the numbers checker's kinds (`先进个人` the facts never mention is a `name` flag of its own)
+    flags = [f for f in check(draft, "慰问困难职工30户") if f.kind in ("amount", "date", "placeholder")]
     assert [(f.text, f.kind, f.reason) for f in flags] == [(slot, "placeholder", "placeholder")]
     assert all(draft[f.start : f.end] == f.text for f in flags)
 

@@ -75,6 +75,9 @@ mark.flag-amount {{ background: #fecaca; box-shadow: inset 0 -2px 0 #dc2626; }}
 mark.flag-amount.reason-derived {{ background: #fed7aa; box-shadow: inset 0 -2px 0 #ea580c; }}
 mark.flag-date {{ background: #fef9c3; box-shadow: inset 0 -2px 0 #ca8a04; }}
 mark.flag-placeholder {{ background: #ede9fe; box-shadow: none; outline: 1px dashed #7c3aed; }}
+mark.flag-status {{ background: #dbeafe; box-shadow: inset 0 -2px 0 #2563eb; }}
+mark.flag-copied {{ background: #e7e5e4; box-shadow: inset 0 -2px 0 #57534e; }}
+mark.flag-name {{ background: #fce7f3; box-shadow: inset 0 -2px 0 #db2777; }}
 mark.flag:target {{ outline: 2px solid #b3261e; }}
 
 .section-sources {{ font-family: {SANS}; font-size: 13px; color: #57534e; margin-top: 4px; }}
@@ -97,6 +100,9 @@ mark.flag:target {{ outline: 2px solid #b3261e; }}
   color: #991b1b; }}
 .count-chip.chip-date {{ background: #fef9c3; color: #854d0e; }}
 .count-chip.chip-placeholder {{ background: #ede9fe; color: #5b21b6; }}
+.count-chip.chip-status {{ background: #dbeafe; color: #1e40af; }}
+.count-chip.chip-copied {{ background: #e7e5e4; color: #44403c; }}
+.count-chip.chip-name {{ background: #fce7f3; color: #9d174d; }}
 .flag-table {{ width: 100%; border-collapse: collapse; margin: 4px 0 6px; font-size: 13px; }}
 .flag-table th {{ text-align: left; color: #78716c; font-weight: 500; border-bottom: 1px solid #fed7aa;
   padding: 4px 6px; }}
