@@ -191,6 +191,129 @@ def part_cpu(args: argparse.Namespace) -> None:
                                   "p50_s": round(float(np.percentile(times, 50)), 2) if times else None}), flush=True)
 
 
+def _team_env(llm: FakeOpenAI, data: str, chroma_port: int, db_url: str) -> dict[str, str]:
+    return llm_env(llm, data, {"DRAFTER_DATABASE_URL": db_url, "CHROMA_HOST": "127.0.0.1",
+                               "CHROMA_PORT": str(chroma_port)})
+
+
+@contextmanager
+def _shared_services(tmp: Path) -> Iterator[tuple[int, str]]:
+    """A `chroma run` server and a fresh PostgreSQL schema (DRAFTER_DATABASE_URL or DRAFTER_TEST_DATABASE_URL)."""
+    from tests.support.databases import PgSchemas
+    from tests.support.team_servers import chroma_server
+
+    base = os.environ.get("DRAFTER_DATABASE_URL") or os.environ.get("DRAFTER_TEST_DATABASE_URL")
+    if not base:
+        raise SystemExit("set DRAFTER_TEST_DATABASE_URL: eval \"$(bash tools/pg_test_cluster.sh start)\"")
+    schemas = PgSchemas(base)
+    try:
+        with chroma_server(tmp / "chroma") as port:
+            yield port, schemas.new_url()
+    finally:
+        schemas.drop()
+
+
+def part_load(args: argparse.Namespace) -> None:
+    """Latency of 1, 20 and 50 concurrent streamed drafts through one `drafter serve --workers 2`."""
+    with FakeOpenAI(responder=responder, first_token_delay=0.3, chars_per_second=args.chars_per_second) as llm, \
+            tempfile.TemporaryDirectory() as d, _shared_services(Path(d)) as (chroma_port, db_url):
+        env = _team_env(llm, str(Path(d) / "data"), chroma_port, db_url)
+        subprocess.run([sys.executable, "-m", "drafter", "index"], env=env, cwd=SERVER_ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with serve(env, workers=args.workers) as (base, proc):
+            for _ in range(2 * args.workers):  # warm every worker
+                asyncio.run(fire(base, 1))
+            single: float | None = None
+            for n in args.load_concurrency:
+                cpu0 = tree_cpu_s(proc.pid)
+                t = time.perf_counter()
+                times, errors, _ = asyncio.run(fire(base, n))
+                wall = time.perf_counter() - t
+                cpu = tree_cpu_s(proc.pid) - cpu0
+                p50 = float(np.percentile(times, 50)) if times else float("nan")
+                p95 = float(np.percentile(times, 95)) if times else float("nan")
+                if single is None:
+                    single = p95
+                print(json.dumps({"bench": "team_load", "workers": args.workers, "concurrent": n, "errors": errors,
+                                  "p50_s": round(p50, 2), "p95_s": round(p95, 2),
+                                  "p95_over_single": round(p95 / single, 2), "wall_s": round(wall, 2),
+                                  "server_cpu_ms_per_draft": round(cpu * 1000 / n, 1)}), flush=True)
+
+
+def _synthetic_corpus(data: Path, n: int) -> None:
+    """Replace the built index's chunks by n chunks recombined from the bundled corpus's sentences (same
+    generation and documents, so the index stays consistent). Vectors are not added: the figure is the
+    lexical side's start-up, which was the 46 s part."""
+    import random
+    import re
+
+    index = data / "index"
+    lines = (index / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+    head, base = json.loads(lines[0]), [json.loads(x) for x in lines[1:]]
+    sentences = [s for c in base for s in re.split(r"(?<=[。；！？])", c["text"]) if len(s) > 8]
+    rng = random.Random(7)
+    with (index / "chunks.jsonl.tmp").open("w", encoding="utf-8") as f:
+        f.write(json.dumps(head) + "\n")
+        for i in range(n):
+            src = base[i % len(base)]
+            text = "".join(rng.sample(sentences, 2))
+            f.write(json.dumps({**src, "chunk_id": f"syn-{i // 200}:{i}", "doc_id": f"syn-{i // 200}", "text": text,
+                                "start": 0, "end": len(text), "section_index": i % 50}, ensure_ascii=False) + "\n")
+    os.replace(index / "chunks.jsonl.tmp", index / "chunks.jsonl")
+
+
+def _first_search_s(env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from `drafter serve` starting to health 200, and to its first search answered."""
+    t0 = time.perf_counter()
+    with serve(env) as (base, _):
+        healthy = time.perf_counter() - t0
+        r = httpx.get(f"{base}/api/v1/search", params={"q": "困难职工帮扶", "k": 5}, timeout=600)
+        r.raise_for_status()
+        return healthy, time.perf_counter() - t0
+
+
+def part_start(args: argparse.Namespace) -> None:
+    """A worker's start at --chunks chunks: the first start (builds and saves the lexical index) and a later
+    one (loads it), each until its first search is answered."""
+    with FakeOpenAI(responder=responder) as llm, tempfile.TemporaryDirectory() as d:
+        env = llm_env(llm, d)
+        subprocess.run([sys.executable, "-m", "drafter", "index"], env=env, cwd=SERVER_ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _synthetic_corpus(Path(d), args.chunks)
+        for label in ("first", "next"):
+            healthy, searched = _first_search_s(env)
+            print(json.dumps({"bench": "team_start", "chunks": args.chunks, "start": label,
+                              "health_s": round(healthy, 2), "first_search_s": round(searched, 2)}), flush=True)
+
+
+def part_propagation(args: argparse.Namespace) -> None:
+    """A document added through one server (--workers 2): seconds until every worker of both servers finds it."""
+    with FakeOpenAI(responder=responder) as llm, tempfile.TemporaryDirectory() as d, \
+            _shared_services(Path(d)) as (chroma_port, db_url):
+        env = _team_env(llm, str(Path(d) / "data"), chroma_port, db_url)
+        subprocess.run([sys.executable, "-m", "drafter", "index"], env=env, cwd=SERVER_ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with serve(env, workers=2) as (a, _), serve(env, workers=2) as (b, _):
+            workers: set[str] = set()
+            for base in (a, b):
+                for _ in range(100):
+                    workers.add(httpx.get(f"{base}/api/v1/health").headers["x-drafter-worker"])
+            for round_ in range(args.propagation_rounds):
+                phrase = f"雪域高原第{round_ + 1}流动职工驿站"
+                text = f"某公司工会工作总结\n\n一、关爱一线职工\n今年在{phrase}开展送温暖活动，为职工提供休息场所。\n"
+                r = httpx.post(f"{a}/api/v1/corpus", files={"files": (f"驿站{round_}.txt", text.encode())}, timeout=120)
+                r.raise_for_status()
+                t0 = time.perf_counter()
+                found: dict[str, float] = {}
+                while set(found) != workers and time.perf_counter() - t0 < 60:
+                    for base in (a, b):
+                        hit = httpx.get(f"{base}/api/v1/search", params={"q": phrase, "k": 3}, timeout=60)
+                        if any(phrase in h["text"] for h in hit.json()["hits"]):
+                            found.setdefault(hit.headers["x-drafter-worker"], time.perf_counter() - t0)
+                print(json.dumps({"bench": "team_propagation", "round": round_ + 1, "workers": len(workers),
+                                  "found_on": len(found), "all_found_s": round(max(found.values()), 2)}), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--part", choices=["cpu", "load", "start", "propagation", "all"], default="all")
@@ -198,6 +321,10 @@ def main() -> None:
     ap.add_argument("--cpu-drafts", type=int, default=5)
     ap.add_argument("--cpu-concurrency", type=int, nargs="+", default=[1, 5])
     ap.add_argument("--ui", action="store_true", help="serve the web UI too (the cpu part)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--load-concurrency", type=int, nargs="+", default=[1, 20, 50])
+    ap.add_argument("--chunks", type=int, default=100_000)
+    ap.add_argument("--propagation-rounds", type=int, default=3)
     args = ap.parse_args()
     parts = ["cpu", "load", "start", "propagation"] if args.part == "all" else [args.part]
     for part in parts:

@@ -7,6 +7,7 @@ Workspace is free and `drafter --help` stays fast.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from functools import cached_property
@@ -30,6 +31,8 @@ from .settings import Settings
 from .storage.drafts import DraftStore
 from .team import Reachability
 from .trace import Trace
+
+log = logging.getLogger(__name__)
 
 
 class Workspace:
@@ -317,6 +320,18 @@ class Workspace:
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(self.extract_facts, paths, year, org, use_model=use_model)
+
+    def warm_up(self) -> bool:
+        """Load what the first search needs when the index is built (a server's start); never builds it, and
+        a failure (Chroma down) is left for the first request to report. True when warmed."""
+        try:
+            if not self.index.is_built():
+                return False
+            self.search("工会工作", 1)
+            return True
+        except Exception:
+            log.warning("启动时预加载范文索引失败，将在首次检索时重试", exc_info=True)
+            return False
 
     @cached_property
     def services(self) -> Reachability:

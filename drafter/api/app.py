@@ -73,6 +73,9 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
         # Open the database at launch: migrations run and drafts left `running` by a dead process are marked
         # interrupted before the first request, not during it.
         await run_in_threadpool(lambda: ws.store)
+        # Load the corpus (chunks, the saved lexical index, the query embedder) before answering, so a new
+        # worker behind a proxy does not make its first user wait for it.
+        await run_in_threadpool(ws.warm_up)
         yield
 
     app = FastAPI(lifespan=lifespan, title="drafter", version="0.2.0", description="工会年度工作总结起草工具 HTTP API",
