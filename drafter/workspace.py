@@ -7,15 +7,17 @@ Workspace is free and `drafter --help` stays fast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
 from .checking.copied import CopyIndex
+from .corpus_sync import CorpusSync
 from .drafting import Drafter, DraftEvent, DraftRun, EventSink, check_outline
 from .embedding import Embedder
 from .errors import BadFileError, InputError, SearchIndexError
@@ -57,11 +59,32 @@ class Workspace:
     def retriever(self) -> Retriever:
         return Retriever(self.index)
 
+    @cached_property
+    def corpus_sync(self) -> CorpusSync:
+        """The corpus shared through the database (a server database and a Chroma server; else inert)."""
+        return CorpusSync(self.index, lambda: self.store.engine)
+
+    @contextlib.contextmanager
+    def _corpus_change(self) -> Iterator[None]:
+        """A change to the corpus: under the team-wide lock, from the latest shared snapshot, published after
+        (with its lexical index, so no other worker tokenizes the chunks again)."""
+        with self.corpus_sync.change():
+            yield
+            if self.corpus_sync.enabled:
+                self.retriever._lexical()
+                self.corpus_sync.publish()
+
     def refresh_index(self, progress: Progress | None = None, *, force: bool = False) -> RefreshReport:
-        return self.index.refresh(progress, force=force)
+        with self._corpus_change():
+            return self.index.refresh(progress, force=force)
 
     def ensure_index(self, progress: Progress | None = None) -> None:
+        sync = self.corpus_sync
+        sync.poll()  # another machine's change: unpacked here, then picked up below
         self.index.ensure_built(progress)
+        if sync.enabled and sync._checked and sync.remote_generation_cached is None:
+            with self._corpus_change():  # the first machine of a team: share what it has
+                self.index.ensure_built(progress)
 
     def search(self, query: str, k: int = 5, *, mode: Mode = "hybrid", filters: Filters | None = None) -> list[Hit]:
         self.ensure_index()
@@ -76,7 +99,8 @@ class Workspace:
                       replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
         """Add files; each succeeds or fails on its own. A name in use is refused unless `replace`."""
         self.ensure_index()
-        return self.index.add_files(paths, progress, replace=replace)
+        with self._corpus_change():
+            return self.index.add_files(paths, progress, replace=replace)
 
     def add_uploads(self, files: Sequence[tuple[str | None, bytes]], progress: Progress | None = None, *,
                     replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
@@ -111,12 +135,14 @@ class Workspace:
             failed: list[BadFileError] = []
             if paths:
                 self.ensure_index()
-                added, failed = self.index.add_files(paths, progress, replace=replace, names=names)
+                with self._corpus_change():
+                    added, failed = self.index.add_files(paths, progress, replace=replace, names=names)
         return added, errors + failed
 
     def remove_document(self, doc_id: str) -> DocInfo:
         self.ensure_index()
-        return self.index.remove(doc_id)
+        with self._corpus_change():
+            return self.index.remove(doc_id)
 
     def list_documents(self) -> list[DocInfo]:
         self.ensure_index()
@@ -325,6 +351,7 @@ class Workspace:
         """Load what the first search needs when the index is built (a server's start); never builds it, and
         a failure (Chroma down) is left for the first request to report. True when warmed."""
         try:
+            self.corpus_sync.poll()  # a new machine of a team: the shared corpus first
             if not self.index.is_built():
                 return False
             self.search("工会工作", 1)

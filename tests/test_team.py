@@ -41,6 +41,7 @@ class Team:
     env: dict[str, str]
     a: Server
     b: Server
+    c: Server  # another machine: its own data dir, never indexed there; same database and Chroma
     llm: FakeOpenAI
     tmp: Path
 
@@ -59,8 +60,9 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
                             OPENAI_API_KEY="sk-test", DRAFTER_MODEL="team-model")
             built = drafter("index", env=env)
             assert built.returncode == 0, built.stderr
-            with serve(env, tmp / "a.log") as a, serve(env, tmp / "b.log") as b:
-                yield Team(env, a, b, llm, tmp)
+            other = env | {"DRAFTER_DATA_DIR": str(tmp / "machine-2")}
+            with serve(env, tmp / "a.log") as a, serve(env, tmp / "b.log") as b, serve(other, tmp / "c.log") as c:
+                yield Team(env, a, b, c, llm, tmp)
     finally:
         schemas.drop()
 
@@ -166,9 +168,9 @@ def test_document_added_on_one_worker_is_searchable_on_every_worker(team: Team) 
     assert r.status_code == 200, r.text
     added_at = time.monotonic()
     found_on: dict[str, float] = {}
-    workers = workers_of(team.a) | workers_of(team.b)
+    workers = workers_of(team.a) | workers_of(team.b) | workers_of(team.c)
     while set(found_on) != workers and time.monotonic() - added_at < 30:  # hang guard; the target is 5 s
-        for server in (team.a, team.b):
+        for server in (team.a, team.b, team.c):
             hit = fresh("GET", f"{server.base}/api/v1/search", params={"q": UNIQUE, "k": 3})
             assert hit.status_code == 200
             if any(UNIQUE in h["text"] for h in hit.json()["hits"]):
@@ -176,6 +178,19 @@ def test_document_added_on_one_worker_is_searchable_on_every_worker(team: Team) 
     assert set(found_on) == workers, f"found on {found_on}, workers {workers}"
     listed = fresh("GET", f"{team.b.base}/api/v1/corpus").json()["documents"]
     assert any(d["source"] == "驿站总结.txt" for d in listed)
+    assert fresh("GET", f"{team.c.base}/api/v1/corpus").json()["documents"] == listed
+
+
+def test_another_machine_serves_the_same_corpus_and_drafts(team: Team) -> None:
+    """Machine 2 never ran `drafter index`: the corpus came from the database, the vectors from Chroma."""
+    assert fresh("GET", f"{team.c.base}/api/v1/corpus").json() == fresh("GET", f"{team.a.base}/api/v1/corpus").json()
+    q = {"q": "困难职工帮扶 送温暖", "k": 5}
+    assert fresh("GET", f"{team.c.base}/api/v1/search", params=q).json() == \
+        fresh("GET", f"{team.a.base}/api/v1/search", params=q).json()
+    events, _ = stream(team.c, {"facts": FACTS})
+    draft = events[-1][1]["draft"]
+    assert all(s["sources"] for s in draft["sections"])  # exemplars retrieved on machine 2
+    assert shown(fresh("GET", f"{team.a.base}/api/v1/drafts/{draft['id']}").json()) == shown(draft)
 
 
 def test_draft_of_a_killed_server_is_resumed_through_another(team: Team) -> None:
