@@ -26,7 +26,10 @@ def _print_json(obj: Any) -> None:
 def _cmd_check(args: argparse.Namespace) -> int:
     from .checking.command import run_check
 
-    return run_check(args.draft, args.facts, args.batch, args.exemplars, as_json=args.json)
+    ws = _workspace()
+    # Copying is checked against this machine's corpus (uploads too) once its index exists.
+    copy_index = ws.copy_index() if ws.index.is_built() else None
+    return run_check(args.draft, args.facts, args.batch, args.exemplars, as_json=args.json, copy_index=copy_index)
 
 
 def _add_check(sub: argparse._SubParsersAction) -> None:

@@ -356,7 +356,7 @@ class DrafterUI(CorpusActions, MaterialsActions):
         except (DrafterError, IndexError) as exc:
             raise _error(exc) from exc
         n = len(draft.sections[idx].flags)
-        found = f"{n} 处待核对" if n else "数字都能在事实中找到"
+        found = f"{n} 处待核对" if n else "与事实相符"
         gr.Info(f"第 {idx + 1} 节已保存并重新核对：{found}", title="已保存")
         return self._view(draft, select=idx)
 

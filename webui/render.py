@@ -201,7 +201,7 @@ def render_flag_summary(sections: Sequence[Section], *, ready: bool = True,
     if not sections:
         return ""
     if not ready:
-        return '<div class="flag-summary flag-summary-wait">草稿完成后在这里汇总需要核对的数字。</div>'
+        return '<div class="flag-summary flag-summary-wait">草稿完成后在这里汇总需要核对的内容。</div>'
     if any(s.status not in ("done", "failed") for s in sections):
         return ('<div class="flag-summary flag-summary-wait">草稿尚未写完，写完的各节核对结果见正文中的标记；'
                 '可在「历史草稿」中打开后点「继续起草」。</div>')
@@ -213,7 +213,7 @@ def render_flag_summary(sections: Sequence[Section], *, ready: bool = True,
         fail_note = f'<div class="fail-note">{esc(names)}生成失败，可在「修改本节」中重写。</div>'
     if not flags:
         return (f'<div class="flag-summary flag-summary-ok"><span class="flag-total" data-count="0">0</span>'
-                f' 处待核对：草稿中的数额、日期都能在事实中找到。{fail_note}</div>')
+                f' 处待核对：数额、日期、名称和完成情况都与事实相符，也没有照抄范文。{fail_note}</div>')
     counts = {k: sum(1 for _, _, f in flags if f.kind == k) for k in FLAG_KIND_LABELS}
     chips = "".join(f'<span class="count-chip chip-{k}">{FLAG_KIND_LABELS[k]} {n}</span>'
                     for k, n in counts.items() if n)

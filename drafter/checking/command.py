@@ -81,19 +81,21 @@ def render_text(draft: str, flags: Sequence[Flag]) -> str:
 
 
 def run_check(draft_path: str | None, facts_path: str | None, batch_path: str | None,
-              exemplar_paths: Sequence[str], as_json: bool) -> int:
+              exemplar_paths: Sequence[str], as_json: bool, copy_index: Any = None) -> int:
+    """`copy_index`: the corpus the `copied` check compares with (the workspace's, uploads included); None
+    compares with the bundled corpus only."""
     exemplars = [_Line(read_text(p, "范文"), Path(p).stem) for p in exemplar_paths or ()]
     default_facts = coerce_facts(read_text(facts_path, "事实")) if facts_path else None
     if batch_path:
         if draft_path:
             raise InputError("--batch 与草稿文件不能同时使用")
-        return _run_batch(batch_path, default_facts, exemplars)
+        return _run_batch(batch_path, default_facts, exemplars, copy_index)
     if not draft_path:
         raise InputError("缺少草稿文件", hint="用法：drafter check --facts 事实文件 草稿文件 [--json]")
     if default_facts is None:
         raise InputError("缺少 --facts 事实文件", hint="用法：drafter check --facts 事实文件 草稿文件 [--json]")
     draft = read_text(draft_path, "草稿")
-    flags = check(draft, default_facts, exemplars)
+    flags = check(draft, default_facts, exemplars, copy_index=copy_index)
     if as_json:
         _write(json.dumps(_flags_json(flags), ensure_ascii=False))
     else:
@@ -101,7 +103,7 @@ def run_check(draft_path: str | None, facts_path: str | None, batch_path: str | 
     return 1 if flags else 0
 
 
-def _run_batch(path: str, default_facts: CheckFacts | None, exemplars: list[Any]) -> int:
+def _run_batch(path: str, default_facts: CheckFacts | None, exemplars: list[Any], copy_index: Any = None) -> int:
     text = read_text(path, "批量")
     any_flag = any_error = False
     for n, raw in enumerate(text.splitlines(), 1):
@@ -118,7 +120,7 @@ def _run_batch(path: str, default_facts: CheckFacts | None, exemplars: list[Any]
             else:
                 raise InputError("缺少 facts")
             exs = _exemplars_from_value(item["exemplars"]) if "exemplars" in item else exemplars
-            flags = check(item["draft"], facts, exs)
+            flags = check(item["draft"], facts, exs, copy_index=copy_index)
         except json.JSONDecodeError as exc:
             any_error = True
             _write(json.dumps({"flags": [], "error": f"第 {n} 行：JSON 格式错误：{exc.msg}"}, ensure_ascii=False))
