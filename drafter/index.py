@@ -231,7 +231,8 @@ class CorpusIndex:
             for c in chunks:
                 f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
         os.replace(tmp, path)
-        self._chunks = list(chunks)
+        with self._lock:  # a reader takes the chunks and their generation together (retrieval's saved BM25)
+            self._chunks, self._generation = list(chunks), generation
 
     def is_built(self) -> bool:
         m = self._read_manifest()

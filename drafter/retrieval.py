@@ -159,13 +159,16 @@ class Retriever:
     # --- lexical -----------------------------------------------------------------------------------------
     def _lexical(self) -> tuple[Any, list[Chunk]]:
         version = self.index.version  # read before the chunks: a change in between only rebuilds once more
-        chunks = self.index.chunks()
+        with self.index._lock:  # the chunks and the generation they belong to, read together
+            chunks = self.index.chunks()
+            generation = getattr(self.index, "_generation", None)
         with self._lock:
             if self._bm25 is None or self._bm25_version != version:
                 init_jieba(str(self.index.settings.cache_dir))  # queries are tokenized with the domain words
-                retriever = self._load_persisted(len(chunks))
+                path = self._lexical_dir(generation)
+                retriever = self._load_persisted(path, len(chunks))
                 if retriever is None:
-                    retriever = self._build(chunks)
+                    retriever = self._build(chunks, path)
                 self._bm25, self._vocab = retriever, retriever.vocab_dict
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
                 self._bm25_version = version
@@ -175,14 +178,12 @@ class Retriever:
     # 100k chunks with jieba took 46 s, loading the saved matrices takes well under a second. Every worker
     # and every restart after the first loads them. A change of the generation (any corpus change) or of the
     # tokenizer (domain words, stop words) makes a new directory; the old one is removed.
-    def _lexical_dir(self) -> Path | None:
-        generation = getattr(self.index, "_generation", None)
+    def _lexical_dir(self, generation: str | None) -> Path | None:
         if not generation:
             return None
         return self.index.index_dir / f"lexical-{generation}-{LEXICAL_SIGNATURE}"
 
-    def _load_persisted(self, n_chunks: int) -> Any:
-        path = self._lexical_dir()
+    def _load_persisted(self, path: Path | None, n_chunks: int) -> Any:
         if path is None or not (path / "params.index.json").exists():
             return None
         import bm25s
@@ -195,7 +196,7 @@ class Retriever:
             return None
         return retriever
 
-    def _build(self, chunks: list[Chunk]) -> Any:
+    def _build(self, chunks: list[Chunk], path: Path | None) -> Any:
         import bm25s
 
         init_jieba(str(self.index.settings.cache_dir))
@@ -205,11 +206,10 @@ class Retriever:
         ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in corpus_tokens]
         retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         retriever.vocab_dict = vocab
-        self._persist(retriever)
+        self._persist(retriever, path)
         return retriever
 
-    def _persist(self, retriever: Any) -> None:
-        path = self._lexical_dir()
+    def _persist(self, retriever: Any, path: Path | None) -> None:
         if path is None:
             return
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
