@@ -287,31 +287,37 @@ def part_start(args: argparse.Namespace) -> None:
 
 
 def part_propagation(args: argparse.Namespace) -> None:
-    """A document added through one server (--workers 2): seconds until every worker of both servers finds it."""
+    """A document added through one server (--workers 2): seconds until every worker finds it, on a second
+    server sharing the data dir and on a third with its own (another machine: through the database)."""
     with FakeOpenAI(responder=responder) as llm, tempfile.TemporaryDirectory() as d, \
             _shared_services(Path(d)) as (chroma_port, db_url):
         env = _team_env(llm, str(Path(d) / "data"), chroma_port, db_url)
         subprocess.run([sys.executable, "-m", "drafter", "index"], env=env, cwd=SERVER_ROOT, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        with serve(env, workers=2) as (a, _), serve(env, workers=2) as (b, _):
+        other = env | {"DRAFTER_DATA_DIR": str(Path(d) / "machine-2")}  # another machine: the corpus via the DB
+        with serve(env, workers=2) as (a, _), serve(env, workers=2) as (b, _), serve(other, workers=2) as (c, _):
             workers: set[str] = set()
-            for base in (a, b):
+            for base in (a, b, c):
                 for _ in range(100):
                     workers.add(httpx.get(f"{base}/api/v1/health").headers["x-drafter-worker"])
             for round_ in range(args.propagation_rounds):
                 phrase = f"雪域高原第{round_ + 1}流动职工驿站"
                 text = f"某公司工会工作总结\n\n一、关爱一线职工\n今年在{phrase}开展送温暖活动，为职工提供休息场所。\n"
+                t0 = time.perf_counter()
                 r = httpx.post(f"{a}/api/v1/corpus", files={"files": (f"驿站{round_}.txt", text.encode())}, timeout=120)
                 r.raise_for_status()
+                upload_s = time.perf_counter() - t0
                 t0 = time.perf_counter()
                 found: dict[str, float] = {}
                 while set(found) != workers and time.perf_counter() - t0 < 60:
-                    for base in (a, b):
+                    for base in (a, b, c):
                         hit = httpx.get(f"{base}/api/v1/search", params={"q": phrase, "k": 3}, timeout=60)
                         if any(phrase in h["text"] for h in hit.json()["hits"]):
                             found.setdefault(hit.headers["x-drafter-worker"], time.perf_counter() - t0)
                 print(json.dumps({"bench": "team_propagation", "round": round_ + 1, "workers": len(workers),
-                                  "found_on": len(found), "all_found_s": round(max(found.values()), 2)}), flush=True)
+                                  "found_on": len(found), "all_found_s": round(max(found.values()), 2),
+                                  "per_worker_s": sorted(round(v, 2) for v in found.values()),
+                                  "upload_s": round(upload_s, 2)}), flush=True)
 
 
 def main() -> None:
