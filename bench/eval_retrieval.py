@@ -7,6 +7,9 @@ A hit is relevant when its document matches and its section equals a gold sectio
 recall@k: share of queries with at least one relevant hit in the top k. MRR: mean of 1/rank of the first
 relevant hit (0 if none in the top k). coverage: distinct gold sections found in the top k divided by
 min(k, number of gold sections), averaged over queries. Prints one JSON line per mode (and per type).
+
+Modes: bm25_plain (the query's own words only), bm25 (+ genre thesaurus + corpus-derived related words),
+dense, hybrid (everything), and two hybrid ablations: without the derived words, without the thesaurus.
 """
 
 from __future__ import annotations
@@ -57,9 +60,12 @@ def main() -> None:
     ws = Workspace(Settings(data_dir=data_dir))
     ws.refresh_index()
     queries = [it["query"] for it in items]
-    for label, mode, expand in (("bm25_plain", "bm25", False), ("bm25", "bm25", True), ("dense", "dense", True),
-                                ("hybrid", "hybrid", True)):
-        ws.retriever.expand = expand  # bm25_plain: keyword search without the genre thesaurus
+    for label, mode, expand, derive in (("bm25_plain", "bm25", False, False), ("bm25", "bm25", True, True),
+                                        ("dense", "dense", True, True), ("hybrid", "hybrid", True, True),
+                                        ("hybrid_no_derived", "hybrid", True, False),
+                                        ("hybrid_no_thesaurus", "hybrid", False, True)):
+        ws.retriever.expand = expand  # the genre thesaurus (thesaurus.py)
+        ws.retriever.derive = derive  # the corpus-derived related words (related_words.py)
         t = time.perf_counter()
         results = [[h.to_dict() for h in hits] for hits in ws.search_many(queries, args.k, mode=mode)]
         ms = (time.perf_counter() - t) * 1000 / len(queries)

@@ -300,6 +300,8 @@ class CorpusIndex:
 
             generation = uuid.uuid4().hex
             self._write_chunks(list(wanted.values()), generation)
+            bundled_ids = {doc.doc_id for doc, bundled in docs if bundled}
+            self._prepare_related_words([c for c in new if c.doc_id not in bundled_ids])
             self._write_manifest({"config": self.config(), "generation": generation, "files": files, "docs": infos})
             self._generation = generation
             self._infos = [DocInfo(**d) for d in infos.values()]
@@ -391,6 +393,15 @@ class CorpusIndex:
             )
             if progress:
                 progress("embed", min(i + batch, len(chunks)), len(chunks))
+
+    # --- related words (retrieval.py's corpus-derived expansion) -------------------------------------------
+    def _prepare_related_words(self, chunks: Sequence[Chunk]) -> None:
+        """Embed the words of newly added summaries now, so the first search after an upload need not (the
+        bundled corpus's word vectors ship in corpus/embeddings/)."""
+        if chunks:
+            from .related_words import prepare
+
+            prepare(self, chunks)
 
     # --- user documents ----------------------------------------------------------------------------------
     def add_files(self, paths: Sequence[str | Path], progress: Progress | None = None, *, replace: bool = False,

@@ -4,7 +4,8 @@ Users describe the work in everyday words (`给员工送温暖`, `带大家打�
 terms (`慰问困难职工`, `文体活动`, `合理化建议`). Each group lists interchangeable expressions of one notion;
 a query word found in a group brings the group's other terms into the BM25 query. Dense retrieval handles
 paraphrase on its own; this makes the lexical side meet it halfway. Groups are about trade-union work in
-general, not about any one document.
+general, not about any one document; words nobody listed here are reached by related_words.py, which derives
+related words from whatever corpus is indexed.
 """
 
 from __future__ import annotations
