@@ -49,6 +49,7 @@ class CorpusSync:
         self._checked = 0.0
         self._lock = threading.Lock()
         self.remote_generation_cached: str | None = None  # what the last poll saw
+        self._pulled: str | None = None  # the last generation unpacked here (never unpacked twice by a poll)
 
     # --- reading side --------------------------------------------------------------------------------------
     def local_generation(self) -> str | None:
@@ -75,7 +76,9 @@ class CorpusSync:
                 return
             self._checked = now
             remote = self.remote_generation_cached = self.remote_generation()
-            if remote is not None and remote != self.local_generation():
+            # A snapshot built with other settings (another embedder or chunking) stays foreign to this machine's
+            # config: unpacked once, then left for `drafter index` here rather than fetched every second.
+            if remote is not None and remote != self.local_generation() and remote != self._pulled:
                 self._pull()
 
     def _pull(self) -> bool:
@@ -90,6 +93,7 @@ class CorpusSync:
             with tarfile.open(fileobj=io.BytesIO(row.archive), mode="r:gz") as tar:
                 tar.extractall(tmp, filter="data")
             self._install(Path(tmp))
+        self._pulled = row.generation
         return True
 
     def _install(self, tmp: Path) -> None:
