@@ -35,6 +35,7 @@ from .team import Reachability
 from .trace import Trace
 
 log = logging.getLogger(__name__)
+WATCH_POLL = 1.0  # seconds between two looks at a draft another process is writing
 
 
 class Workspace:
@@ -212,8 +213,12 @@ class Workspace:
         running draft, or an interrupted one, ends after the outline event (its status says which)."""
         run = self.drafter.running(draft_id)
         if run is None:
-            yield DraftEvent("outline", draft=self.store.get(draft_id))
-            draft = self.store.get(draft_id)
+            draft = await asyncio.to_thread(self.store.get, draft_id)
+            yield DraftEvent("outline", draft=draft)
+            if draft.status == "running":  # written by another worker or machine: follow it through the store
+                async for event in self._follow_stored(draft):
+                    yield event
+                return
             if draft.complete:
                 yield DraftEvent("done", draft=draft)
             return
@@ -228,6 +233,24 @@ class Workspace:
                 yield event
         except StopAsyncIteration:
             yield DraftEvent("done", draft=self.store.get(draft_id))
+
+    async def _follow_stored(self, draft: Draft) -> AsyncIterator[DraftEvent]:
+        """Another process's running draft, seen through the database: a `section` event as each section is
+        stored (no streamed text: that lives in the writing process), `done` when it is settled. A writer
+        that died is noticed by the store's runner check and the draft ends `interrupted`."""
+        seen = {s.index: (s.version, s.status) for s in draft.sections}
+        polls = 0
+        while draft.status == "running":
+            await asyncio.sleep(WATCH_POLL)
+            polls += 1
+            if polls % 10 == 0:  # every ~10 s: a writer that died leaves the draft interrupted
+                await asyncio.to_thread(self.store.recover)
+            draft = await asyncio.to_thread(self.store.get, draft.id)
+            for s in draft.sections:
+                if s.status != "pending" and seen.get(s.index) != (s.version, s.status):
+                    seen[s.index] = (s.version, s.status)
+                    yield DraftEvent("section", index=s.index, section=s)
+        yield DraftEvent("done", draft=draft)
 
     async def regenerate(self, draft_id: str, index: int, instruction: str = "",
                          on_event: EventSink | None = None) -> Draft:

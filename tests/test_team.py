@@ -214,3 +214,36 @@ def test_draft_of_a_killed_server_is_resumed_through_another(team: Team) -> None
     resumed = r.json()
     assert all(s["status"] == "done" for s in resumed["sections"])
     assert shown(fresh("GET", f"{team.a.base}/api/v1/drafts/{draft_id}").json()) == shown(resumed)
+
+
+def test_a_draft_written_by_one_server_is_watched_through_another(team: Team) -> None:
+    """`GET /drafts/{id}/events` on a worker that is not writing the draft follows it through the database:
+    a `section` event as each is stored, then `done`."""
+    team.llm.chars_per_second = 30  # a few seconds of writing
+    try:
+        with httpx.Client(timeout=120) as c, \
+                c.stream("POST", f"{team.a.base}/api/v1/drafts/stream", json={"facts": FACTS}) as r:
+            draft_id = ""
+            for line in r.iter_lines():
+                if line.startswith("data:") and '"outline"' in line:
+                    draft_id = json.loads(line[5:])["draft"]["id"]
+                    break  # leave: the draft goes on being written on server A
+        assert draft_id
+        events: list[tuple[str, dict]] = []
+        with httpx.Client(timeout=120) as c, c.stream("GET", f"{team.b.base}/api/v1/drafts/{draft_id}/events") as r:
+            assert r.status_code == 200
+            name = ""
+            for line in r.iter_lines():
+                if line.startswith("event:"):
+                    name = line[6:].strip()
+                elif line.startswith("data:"):
+                    events.append((name, json.loads(line[5:])))
+    finally:
+        team.llm.chars_per_second = 400
+    kinds = [k for k, _ in events]
+    assert kinds[0] == "outline" and events[0][1]["draft"]["status"] == "running"
+    assert kinds[-1] == "done" and events[-1][1]["draft"]["status"] == "done"
+    final = events[-1][1]["draft"]
+    already = {s["index"] for s in events[0][1]["draft"]["sections"] if s["status"] == "done"}
+    streamed = {d["index"] for k, d in events if k == "section"}
+    assert streamed and already | streamed == set(range(len(final["sections"])))
