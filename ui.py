@@ -251,6 +251,8 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                         _html('<div class="step-title">上传往年总结</div>')
                         files = gr.File(label="选择文件（.docx / .txt / .md，每个不超过 20 MB，可多选）",
                                         file_count="multiple", type="filepath", elem_id="corpus-upload")
+                        replace_cb = gr.Checkbox(label="替换同名范文（否则同名文件不会覆盖已有范文）", value=False,
+                                                 elem_id="corpus-replace")
                         upload_btn = gr.Button("添加到范文库", variant="primary", elem_id="btn-upload")
                         corpus_msg = _html("", elem_id="corpus-message")
                         with gr.Row():
@@ -274,7 +276,7 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
                     heading_box=heading_box, text_box=text_box, dl_docx=dl_docx, dl_md=dl_md, trace_html=trace_html,
                     dl_trace=dl_trace, history_dd=history_dd,
                     check_input=check_input, check_html=check_html, query_box=query_box, hits_html=hits_html,
-                    files=files, corpus_msg=corpus_msg, remove_dd=remove_dd, docs_table=docs_table)
+                    files=files, replace_cb=replace_cb, corpus_msg=corpus_msg, remove_dd=remove_dd, docs_table=docs_table)
         ui = DrafterUI(workspace, w)
         fact_fields = w.fact_fields
         outline_out = [outline_box, outline_state]
@@ -303,7 +305,7 @@ def build_app(workspace: Any) -> tuple[gr.Blocks, DrafterUI]:
         check_btn.click(ui.check_text, [*fact_fields, check_input], [check_html], api_name="check")
         search_btn.click(ui.search, query_box, [hits_html], api_name="search")
         query_box.submit(ui.search, query_box, [hits_html], **private)
-        upload_btn.click(ui.upload, files, w.corpus_view, api_name="add_documents", **corpus)
+        upload_btn.click(ui.upload, [files, replace_cb], w.corpus_view, api_name="add_documents", **corpus)
         remove_btn.click(ui.remove, remove_dd, w.corpus_view, api_name="remove_document", **corpus)
         rebuild_btn.click(ui.rebuild, None, w.corpus_view, api_name="rebuild_index", **corpus)
 

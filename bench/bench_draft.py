@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 for _var in [v for v in os.environ if v.startswith(("OPENAI_", "CHROMA_", "DRAFTER_"))]:
     os.environ.pop(_var, None)
 
-from drafter.drafting import Drafter, DraftEvent  # noqa: E402
+from drafter.drafting.pipeline import Drafter, DraftEvent  # noqa: E402
 from drafter.facts import Facts, load_facts  # noqa: E402
 from drafter.models import Draft  # noqa: E402
 from drafter.settings import Settings  # noqa: E402

@@ -31,8 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from drafter.chunking import Chunk  # noqa: E402
-from drafter.index import COLLECTION, HNSW  # noqa: E402
+from drafter.corpus.chunking import Chunk  # noqa: E402
+from drafter.corpus.index import COLLECTION, HNSW  # noqa: E402
 from drafter.settings import Settings  # noqa: E402
 from drafter.workspace import Workspace  # noqa: E402
 
@@ -113,8 +113,8 @@ def synthetic(ws: Workspace, n: int, tmp: Path) -> Workspace:
         collection.add(ids=[c.chunk_id for c in part], embeddings=[v.tolist() for v in vectors[s : s + 4000]],
                        metadatas=[{"doc_id": c.doc_id, "position": c.position, "level": c.level} for c in part])
     load_s = time.perf_counter() - t
-    target.index._write_chunks(chunks)
-    target.index._write_manifest({"config": target.index.config(), "docs": {}})
+    target.index._write_chunks(chunks, "synthetic")  # chunks and manifest of one generation: the index loads them
+    target.index._write_manifest({"config": target.index.config(), "generation": "synthetic", "files": {}, "docs": {}})
     t = time.perf_counter()
     target.retriever._lexical()
     bm25_s = time.perf_counter() - t

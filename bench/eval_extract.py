@@ -100,7 +100,7 @@ def score_bundle(folder: Path, verbose: bool = False) -> dict:
 
 def score_seeds(n: int) -> dict:
     from drafter.checking.amounts import extract as amounts
-    from drafter.documents import parse_document
+    from drafter.corpus.documents import parse_document
 
     agree = total_special = body_in_special = 0
     covered = body_sentences = 0

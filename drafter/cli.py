@@ -77,7 +77,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from .retrieval import Filters
+    from .retrieval.search import Filters
 
     return Filters(doc_ids=args.doc or None, positions=args.position or None, levels=args.level or None)
 
@@ -308,6 +308,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         sys.stderr.write(warning + "\n")
     host = args.host or settings.host
     port = args.port or settings.port
+    from .accounts.exposure import check_exposure, is_loopback
+
+    if not is_loopback(host):  # no accounts → loopback only (opening the database costs nothing otherwise)
+        from .workspace import Workspace
+
+        check_exposure(host, Workspace(settings).accounts.has_users())
     # An import string, not an app object: the composition (API + web UI) lives outside the library.
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
     os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
@@ -388,7 +394,7 @@ def _add_facts_commands(sub: argparse._SubParsersAction) -> None:
 
 # --- mcp ------------------------------------------------------------------------------------------------
 def _cmd_mcp(args: argparse.Namespace) -> int:
-    from .mcp_server import main as mcp_main  # the SDK loads only for this command (and `serve`)
+    from .mcp.server import main as mcp_main  # the SDK loads only for this command (and `serve`)
 
     return mcp_main()
 
@@ -408,6 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_facts_commands(sub)
     _add_serve(sub)
     _add_mcp(sub)
+    from .accounts.commands import add_account_commands
+
+    add_account_commands(sub)
     return parser
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .index import CorpusIndex
+from .corpus.index import CorpusIndex
 from .models import now_iso
 from .storage.db import reading, writing
 from .storage.schema import corpus_snapshot

@@ -97,8 +97,28 @@ class ConflictError(DrafterError):
     http_status = 409
 
 
+class AuthError(DrafterError):
+    """No valid session or token (or a disabled account): sign in again."""
+
+    exit_code = 8
+    http_status = 401
+
+
+class ForbiddenError(DrafterError):
+    """Signed in, but the role does not allow the action (a writer managing users or the corpus)."""
+
+    exit_code = 8
+    http_status = 403
+
+
+class RateLimitError(DrafterError):
+    """Too many failed sign-ins for an account or from an address; wait and try again."""
+
+    exit_code = 8
+    http_status = 429
+
 class UnavailableError(DrafterError):
     """A service the server depends on (the database, the Chroma server) does not answer: try again later."""
 
-    exit_code = 8
+    exit_code = 9
     http_status = 503

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
 
     # HTTP API
     api_key: SecretStr | None = None
+    # Accounts: the organisation DRAFTER_API_KEY acts for (as an admin) once accounts exist; unset -> the first
+    # organisation created. Sessions end after this many idle minutes; cookies get `Secure` when this is on.
+    api_key_org: str | None = None
+    session_idle_minutes: int = Field(default=120, ge=1, le=60 * 24 * 30)
+    cookie_secure: bool | None = None  # None: Secure when the request came over https
     host: str = "127.0.0.1"
     port: int = Field(default=7860, validation_alias=_vendor("port", "PORT"))
 

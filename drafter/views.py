@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checking.flags import Flag
-from .drafting import DraftEvent, EventSink
+from .drafting.pipeline import DraftEvent, EventSink
 from .models import Draft
 
 

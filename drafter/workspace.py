@@ -17,22 +17,23 @@ from typing import TYPE_CHECKING, Any
 
 from .checking import Flag, check
 from .checking.copied import CopyIndex
+from .corpus.embedding import Embedder
+from .corpus.index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .corpus_sync import CorpusSync
-from .drafting import Drafter, DraftEvent, DraftRun, EventSink, check_outline
-from .embedding import Embedder
+from .drafting.generation import Generator, OpenAIGenerator
+from .drafting.pipeline import Drafter, DraftEvent, DraftRun, EventSink, check_outline
 from .errors import BadFileError, InputError, SearchIndexError
 from .facts import Facts
-from .generation import Generator, OpenAIGenerator
-from .index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .models import Draft, OutlineSection, Section
 
 if TYPE_CHECKING:
+    from .accounts import Accounts, Principal
     from .materials import ExtractionResult
-from .retrieval import Filters, Hit, Mode, Retriever
+from .checking.trace import Trace
+from .retrieval.search import Filters, Hit, Mode, Retriever
 from .settings import Settings
 from .storage.drafts import DraftStore
 from .team import Reachability
-from .trace import Trace
 
 log = logging.getLogger(__name__)
 WATCH_POLL = 1.0  # seconds between two looks at a draft another process is writing
@@ -97,11 +98,13 @@ class Workspace:
         return self.retriever.search_many(queries, k, mode=mode, filters=filters)
 
     def add_documents(self, paths: Sequence[str | Path], progress: Progress | None = None, *,
-                      replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
-        """Add files; each succeeds or fails on its own. A name in use is refused unless `replace`."""
+                      replace: bool = False, names: Sequence[str] | None = None
+                      ) -> tuple[list[DocInfo], list[BadFileError]]:
+        """Add files; each succeeds or fails on its own. A name in use is refused unless `replace`. `names`:
+        the names the files were uploaded under (errors carry them)."""
         self.ensure_index()
         with self._corpus_change():
-            return self.index.add_files(paths, progress, replace=replace)
+            return self.index.add_files(paths, progress, replace=replace, names=names)
 
     def add_uploads(self, files: Sequence[tuple[str | None, bytes]], progress: Progress | None = None, *,
                     replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
@@ -112,7 +115,7 @@ class Workspace:
         """
         import tempfile
 
-        from .documents import safe_upload_name
+        from .corpus.documents import safe_upload_name
 
         errors: list[BadFileError] = []
         paths: list[Path] = []
@@ -136,8 +139,8 @@ class Workspace:
             failed: list[BadFileError] = []
             if paths:
                 self.ensure_index()
-                with self._corpus_change():
-                    added, failed = self.index.add_files(paths, progress, replace=replace, names=names)
+                # through add_documents, so a scoped workspace (accounts) checks and records ownership
+                added, failed = self.add_documents(paths, progress, replace=replace, names=names)
         return added, errors + failed
 
     def remove_document(self, doc_id: str) -> DocInfo:
@@ -156,6 +159,28 @@ class Workspace:
         store = DraftStore(self.settings.resolved_database_url)
         store.recover()
         return store
+
+    # --- accounts --------------------------------------------------------------------------------------------
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Organisations, users, tokens, sessions and the audit log, in the drafts database."""
+        from .accounts import Accounts
+
+        return Accounts(self.store.engine)
+
+    @property
+    def can_manage_corpus(self) -> bool:
+        """May this caller upload and remove corpus documents (single user: yes; accounts: admins)."""
+        return True
+
+    def for_principal(self, principal: Principal | None) -> Workspace:
+        """The workspace as `principal` sees it: their organisation's drafts and documents plus the bundled
+        corpus (drafter/accounts/scoped.py). None (single-user mode, no accounts) → this workspace."""
+        if principal is None:
+            return self
+        from .accounts.scoped import ScopedWorkspace
+
+        return ScopedWorkspace(self, principal)
 
     @cached_property
     def generator(self) -> Generator | None:
@@ -286,9 +311,9 @@ class Workspace:
 
     def export(self, draft_id: str, fmt: str, *, trace: bool = False) -> bytes:
         """The draft as .docx (with the 核对表 as an appendix when `trace`), .md, or the 核对表 alone as .xlsx."""
-        from .export import build_docx, to_markdown
-        from .trace import trace as trace_of
-        from .trace_export import add_appendix, to_xlsx
+        from .checking.trace import trace as trace_of
+        from .export.document import build_docx, to_markdown
+        from .export.trace import add_appendix, to_xlsx
 
         draft = self.store.get(draft_id)
         if fmt == "docx":
@@ -308,7 +333,7 @@ class Workspace:
 
     def trace(self, draft_id: str) -> Trace:
         """The 核对表: every amount and date of the draft with its fact and that fact's source, or its flag."""
-        from .trace import trace
+        from .checking.trace import trace
 
         return trace(self.store.get(draft_id))
 

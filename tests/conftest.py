@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drafter.embedding import HashEmbedder
+from drafter.corpus.embedding import HashEmbedder
 from drafter.settings import REPO_ROOT, Settings
 from drafter.workspace import Workspace
 from tests.support.net import free_port, install_loopback_guard

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from drafter.api import create_app
-from drafter.embedding import HashEmbedder
+from drafter.corpus.embedding import HashEmbedder
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 

@@ -19,9 +19,9 @@ from drafter.checking.factblocks import fact_blocks
 from drafter.checking.names import _GENERIC, find_names, generic_vocabulary
 from drafter.checking.status import find_status
 from drafter.cli import main as cli_main
-from drafter.drafting import Drafter
+from drafter.drafting.fakes import ScriptedGenerator
+from drafter.drafting.pipeline import Drafter
 from drafter.facts import parse_facts_text
-from drafter.fakes import ScriptedGenerator
 from drafter.settings import Settings
 from drafter.storage.drafts import DraftStore
 from drafter.workspace import Workspace

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from drafter.chunking import chunk_document
-from drafter.documents import clean_text, parse_document
-from drafter.tokens import get_encoding
+from drafter.corpus.chunking import chunk_document
+from drafter.corpus.documents import clean_text, parse_document
+from drafter.corpus.tokens import get_encoding
 
 # ---------------------------------------------------------------------------------------------------------
 # (3) Cleaning and parsing stay linear on long runs
@@ -88,7 +88,7 @@ def test_cleaning_rules_unchanged_by_linear_rewrites() -> None:
 
 
 def test_markdown_heading_nesting_without_recursion() -> None:
-    from drafter.documents import heading_level
+    from drafter.corpus.documents import heading_level
 
     assert heading_level("## 一、关心职工") == (1, "一、关心职工")
     assert heading_level("# ## 二、劳动竞赛")[0] == 1
@@ -141,7 +141,7 @@ def _document_xml(paragraphs: list[str], padding: int = 0) -> bytes:
 
 
 def test_docx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
-    from drafter.documents import read_text_file
+    from drafter.corpus.documents import read_text_file
     from drafter.errors import BadFileError
 
     xml = _document_xml(SUMMARY_PARAS * 13, padding=1024 * 1024)  # 52 paragraphs, 52 MB inflated
@@ -162,7 +162,7 @@ def _corpus_text() -> str:
 
 def test_docx_with_too_much_inflated_text_is_refused(tmp_path: Path) -> None:
     """Not a bomb by ratio (varied text deflates ~3x) but far too big to be a summary."""
-    from drafter.documents import read_text_file
+    from drafter.corpus.documents import read_text_file
     from drafter.errors import BadFileError
 
     paras = [p for p in _corpus_text().split("\n") if p.strip()]
@@ -176,7 +176,7 @@ def test_docx_with_too_much_inflated_text_is_refused(tmp_path: Path) -> None:
 
 
 def test_text_far_too_long_for_a_summary_is_refused(tmp_path: Path) -> None:
-    from drafter.documents import read_text_file
+    from drafter.corpus.documents import read_text_file
     from drafter.errors import BadFileError
 
     path = tmp_path / "long.txt"
@@ -187,7 +187,7 @@ def test_text_far_too_long_for_a_summary_is_refused(tmp_path: Path) -> None:
 
 
 def test_docx_with_too_many_parts_is_refused(tmp_path: Path) -> None:
-    from drafter.documents import read_text_file
+    from drafter.corpus.documents import read_text_file
     from drafter.errors import BadFileError
 
     extra = {f"word/padding/part{i}.xml": b"<a/>" for i in range(3000)}
@@ -200,7 +200,7 @@ def test_docx_with_too_many_parts_is_refused(tmp_path: Path) -> None:
 
 def test_docx_entity_expansion_is_not_performed(tmp_path: Path) -> None:
     """A billion-laughs document.xml: python-docx's parser does not resolve entities; this pins that."""
-    from drafter.documents import read_text_file
+    from drafter.corpus.documents import read_text_file
     from drafter.errors import BadFileError
 
     lol = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
@@ -218,7 +218,7 @@ def test_docx_entity_expansion_is_not_performed(tmp_path: Path) -> None:
 
 
 def test_ordinary_docx_still_reads(tmp_path: Path) -> None:
-    from drafter.documents import read_text_file
+    from drafter.corpus.documents import read_text_file
 
     path = tmp_path / "ok.docx"
     path.write_bytes(_docx_bytes(SUMMARY_PARAS * 200))
@@ -267,7 +267,7 @@ def _assert_agree(ws) -> set[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("name", ["..", ".", "/", "a\x00b.txt", "二〇二二年度工会工作总结" * 8 + ".txt", "", "x/",
                                   "总结\u202etxt.exe", "报告.pdf"])
 def test_safe_upload_name_refuses_bad_names(name: str) -> None:
-    from drafter.documents import safe_upload_name
+    from drafter.corpus.documents import safe_upload_name
     from drafter.errors import BadFileError
 
     with pytest.raises(BadFileError) as err:
@@ -276,7 +276,7 @@ def test_safe_upload_name_refuses_bad_names(name: str) -> None:
 
 
 def test_safe_upload_name_keeps_only_the_last_component() -> None:
-    from drafter.documents import safe_upload_name
+    from drafter.corpus.documents import safe_upload_name
 
     assert safe_upload_name("../../etc/总结.txt") == "总结.txt"
     assert safe_upload_name("C:\\Users\\王\\2022年总结.docx") == "2022年总结.docx"
@@ -298,7 +298,7 @@ def test_bad_upload_names_do_not_drop_good_files(fast_ws) -> None:  # type: igno
 
 def test_one_unexpected_failure_does_not_drop_the_other_files(fast_ws, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import drafter.index as index_mod
+    import drafter.corpus.index as index_mod
 
     real = index_mod.read_text_file
 
@@ -319,7 +319,7 @@ def test_one_unexpected_failure_does_not_drop_the_other_files(fast_ws, tmp_path:
 
 
 def test_bundled_ids_are_reserved(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from drafter.retrieval import Filters
+    from drafter.retrieval.search import Filters
 
     added, errors = fast_ws.add_documents([_write(tmp_path, "seed-01.txt", _summary("影子"))])
     assert not errors and added[0].doc_id != "seed-01" and added[0].doc_id.startswith("seed-01")
@@ -393,7 +393,7 @@ def test_list_and_search_agree_after_every_step(fast_ws, tmp_path: Path) -> None
 
 
 def _hash_ws(data_dir: Path):  # type: ignore[no-untyped-def]
-    from drafter.embedding import HashEmbedder
+    from drafter.corpus.embedding import HashEmbedder
     from drafter.settings import Settings
     from drafter.workspace import Workspace
 
@@ -401,7 +401,7 @@ def _hash_ws(data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def test_a_second_index_on_the_same_data_dir_sees_adds_and_removes(data_dir: Path, tmp_path: Path) -> None:
-    from drafter.retrieval import Filters
+    from drafter.retrieval.search import Filters
 
     server, cli = _hash_ws(data_dir), _hash_ws(data_dir)
     server.refresh_index()
@@ -438,7 +438,7 @@ def test_cli_add_in_another_process_is_found_by_a_running_workspace(data_dir: Pa
     import subprocess
     import sys
 
-    from drafter.retrieval import Filters
+    from drafter.retrieval.search import Filters
 
     server = _hash_ws(data_dir)
     server.refresh_index()
@@ -462,8 +462,8 @@ def test_cli_add_in_another_process_is_found_by_a_running_workspace(data_dir: Pa
 @pytest.mark.parametrize("failing_step", ["_embed_and_add", "_write_chunks", "_write_manifest"])
 def test_a_failure_mid_add_leaves_nothing(fast_ws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
                                           failing_step: str) -> None:
+    from drafter.corpus.index import CorpusIndex
     from drafter.errors import NotFoundError
-    from drafter.index import CorpusIndex
 
     before = _assert_agree(fast_ws)
 
@@ -494,7 +494,7 @@ def test_kill_9_mid_add_leaves_a_complete_listed_document(data_dir: Path, tmp_pa
     path = _write(tmp_path, "killed.txt", _summary("翡翠"))
     script = (
         "import os, signal, sys\n"
-        "from drafter.index import CorpusIndex\n"
+        "from drafter.corpus.index import CorpusIndex\n"
         "CorpusIndex._embed_and_add = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
         "from drafter.cli import main\n"
         "sys.exit(main(['add', sys.argv[1]]))\n"
@@ -527,7 +527,7 @@ def test_identical_content_under_another_name_is_refused(fast_ws, tmp_path: Path
 
 
 def test_search_never_returns_the_same_text_twice(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from drafter.retrieval import Filters
+    from drafter.retrieval.search import Filters
 
     shared = "\n\n二、开展劳动竞赛\n\n组织青工技能比武和岗位练兵，评选红旗班组9个，职工合理化建议168条。\n"
     a = _write(tmp_path, "a.txt", _summary("子丑") + shared)
@@ -578,16 +578,17 @@ def test_an_unreadable_stored_file_is_set_aside_not_half_listed(fast_ws) -> None
 def test_adds_removes_and_searches_on_threads_do_not_deadlock(fast_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The API runs each request in a worker thread: adds, removes and searches interleave freely."""
     import threading
+    import traceback
 
-    failures: list[BaseException] = []
+    failures: list[str] = []
     stop = threading.Event()
 
     def guarded(fn):  # type: ignore[no-untyped-def]
         def run() -> None:
             try:
                 fn()
-            except BaseException as exc:  # noqa: BLE001 - reported by the test
-                failures.append(exc)
+            except BaseException:  # reported by the test, with where it happened
+                failures.append(traceback.format_exc())
         return run
 
     def writer(tag: str) -> None:
@@ -613,7 +614,7 @@ def test_adds_removes_and_searches_on_threads_do_not_deadlock(fast_ws, tmp_path:
     for t in readers:
         t.join(30)
     assert not any(t.is_alive() for t in writers + readers), "deadlock"
-    assert not failures, failures
+    assert not failures, "\n".join(failures)
     user = {d.doc_id for d in fast_ws.list_documents() if not d.bundled}
     assert user == {"w0", "w2", "v0", "v2"}
     _assert_agree(fast_ws)

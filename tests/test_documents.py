@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from drafter.documents import clean_text, heading_level, load_file, parse_document, split_seed
+from drafter.corpus.documents import clean_text, heading_level, load_file, parse_document, split_seed
 from drafter.settings import REPO_ROOT
 
 CORPUS = REPO_ROOT / "corpus"

@@ -23,16 +23,16 @@ from docx import Document
 from pydantic import SecretStr
 
 from drafter.cli import main as cli_main
-from drafter.drafting import EXEMPLAR_CHARS, KIND_LABEL, DraftEvent, _label, mask_numbers
-from drafter.embedding import HashEmbedder
+from drafter.corpus.embedding import HashEmbedder
+from drafter.corpus.index import CorpusIndex
+from drafter.corpus.tokens import count_tokens, encoding_for_model
+from drafter.drafting.generation import OpenAIGenerator
+from drafter.drafting.outline import cn_number, plan_outline
+from drafter.drafting.pipeline import EXEMPLAR_CHARS, KIND_LABEL, DraftEvent, _label, mask_numbers
+from drafter.drafting.prompts import render
 from drafter.facts import Facts, load_facts, parse_facts
-from drafter.generation import OpenAIGenerator
-from drafter.index import CorpusIndex
 from drafter.models import Draft
-from drafter.outline import cn_number, plan_outline
-from drafter.prompts import render
 from drafter.settings import REPO_ROOT, Settings
-from drafter.tokens import count_tokens, encoding_for_model
 from drafter.workspace import Workspace
 from tests.support.fake_openai import FakeOpenAI, RecordedRequest
 

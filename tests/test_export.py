@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from drafter.export import to_docx, to_markdown, write_docx
+from drafter.export.document import to_docx, to_markdown, write_docx
 from drafter.facts import Facts
 from drafter.models import Draft, Section
 

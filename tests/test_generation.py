@@ -14,9 +14,9 @@ import openai
 import pytest
 from pydantic import SecretStr
 
+from drafter.drafting.fakes import ScriptedGenerator
+from drafter.drafting.generation import CONTINUE_PROMPT, REASONING_HIDDEN, Generator, Message, OpenAIGenerator, Reply
 from drafter.errors import ConfigError, GenerationError
-from drafter.fakes import ScriptedGenerator
-from drafter.generation import CONTINUE_PROMPT, REASONING_HIDDEN, Generator, Message, OpenAIGenerator, Reply
 from drafter.settings import Settings
 
 try:

@@ -12,14 +12,14 @@ from pathlib import Path
 import docx
 import pytest
 
-from drafter.chunking import chunk_document
 from drafter.cli import main as cli_main
-from drafter.documents import load_file
-from drafter.embedding import HashEmbedder
+from drafter.corpus.chunking import chunk_document
+from drafter.corpus.documents import load_file
+from drafter.corpus.embedding import HashEmbedder
+from drafter.corpus.tokens import get_encoding
 from drafter.errors import BadFileError, NotFoundError
-from drafter.retrieval import Filters
+from drafter.retrieval.search import Filters
 from drafter.settings import REPO_ROOT, Settings
-from drafter.tokens import get_encoding
 from drafter.workspace import Workspace
 
 CORPUS = REPO_ROOT / "corpus"

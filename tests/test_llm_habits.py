@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from drafter.drafting import Drafter, DraftEvent
+from drafter.drafting.generation import CONTINUE_PROMPT, OpenAIGenerator
+from drafter.drafting.pipeline import Drafter, DraftEvent
 from drafter.facts import parse_facts
-from drafter.generation import CONTINUE_PROMPT, OpenAIGenerator
 from drafter.models import Draft
 from drafter.settings import Settings
 from drafter.storage.drafts import DraftStore

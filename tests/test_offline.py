@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drafter import offline
+from drafter.drafting import offline
 from drafter.facts import Facts
 from drafter.models import OutlineSection
 

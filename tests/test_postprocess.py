@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drafter.postprocess import (
+from drafter.drafting.postprocess import (
     SectionView,
     answer_problem,
     clean_section,
@@ -18,7 +18,7 @@ from drafter.postprocess import (
     length_budget,
     length_note,
 )
-from drafter.reasoning import ReasoningFilter, strip_reasoning
+from drafter.drafting.reasoning import ReasoningFilter, strip_reasoning
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "二、关心职工生活，体现组织温暖"

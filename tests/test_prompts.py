@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-import drafter.drafting as drafting
+import drafter.drafting.pipeline as drafting
+from drafter.drafting.fakes import ScriptedGenerator
+from drafter.drafting.generation import Message
+from drafter.drafting.prompts import load_template, render, render_text, variables
 from drafter.errors import ConfigError, PromptError
 from drafter.facts import load_facts
-from drafter.fakes import ScriptedGenerator
-from drafter.generation import Message
-from drafter.prompts import load_template, render, render_text, variables
 from drafter.settings import REPO_ROOT, Settings
 from drafter.workspace import Workspace
 

@@ -36,7 +36,7 @@ def test_backend_offline_wins_over_a_configured_endpoint(monkeypatch: pytest.Mon
     """DRAFTER_BACKEND=offline drafts offline even with a key and an endpoint set: the endpoint gets nothing."""
     import asyncio
 
-    from drafter.embedding import HashEmbedder
+    from drafter.corpus.embedding import HashEmbedder
     from drafter.facts import Facts
 
     with FakeOpenAI(lambda body: "模型写的内容，含有虚构的数字999人。") as srv:

@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from drafter.api import create_app
 from drafter.checking import check
+from drafter.checking.trace import HAND_TYPED, trace
 from drafter.cli import main as cli_main
 from drafter.facts import FactProvenance, Facts, FactSource
 from drafter.models import Draft, Section
-from drafter.trace import HAND_TYPED, trace
 from drafter.workspace import Workspace
 
 MATERIALS = Path(__file__).parent / "data" / "materials" / "enterprise" / "files"

@@ -16,11 +16,11 @@ from docx import Document
 
 import ui
 from drafter.checking.flags import Flag
-from drafter.embedding import HashEmbedder
+from drafter.corpus.embedding import HashEmbedder
+from drafter.drafting.outline import plan_outline
 from drafter.errors import FactsError
 from drafter.facts import Facts, parse_facts_text
 from drafter.models import Draft, Section, Source
-from drafter.outline import plan_outline
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 
@@ -408,7 +408,7 @@ def test_llm_stream_shows_text_as_it_comes_and_a_failed_section_can_be_retried(
         handlers: ui.DrafterUI, tmp_path: Path) -> None:
     """Through a real OpenAI-compatible server: deltas re-render the draft while it streams; the section whose
     requests all fail is shown as failed (with why), selected for retry, and regenerating it succeeds."""
-    from drafter.generation import OpenAIGenerator
+    from drafter.drafting.generation import OpenAIGenerator
     from tests.support.fake_openai import FakeOpenAI
 
     reply = "工会扎实推进各项工作，服务职工的能力不断增强，各项工作取得了良好成效。"
@@ -446,3 +446,23 @@ def test_mount_options_theme_uses_local_fonts_and_the_palette(handlers: ui.Draft
         page = client.get("/").text
     assert ui.PALETTE["500"] in css and "Noto Sans CJK SC" in css
     assert "googleapis" not in css and "googleapis" not in page
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_same_name_upload_is_refused_unless_replace_is_ticked(handlers: ui.DrafterUI, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    uploads = tmp_path / "gradio"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(uploads))
+    first, second = uploads / "a" / "本厂总结.txt", uploads / "b" / "本厂总结.txt"
+    for path, deed in ((first, "开展送清凉活动"), (second, "开展职工疗休养")):
+        path.parent.mkdir(parents=True)
+        path.write_text(f"本厂工会2023年工作总结\n\n一、关心职工\n全年{deed}，覆盖一线班组。\n", encoding="utf-8")
+    w = handlers.w
+    assert "已添加 1 篇" in w.by_name(handlers.upload([str(first)]))["corpus_msg"]
+    refused = w.by_name(handlers.upload([str(second)]))["corpus_msg"]
+    assert "「本厂总结.txt」未添加" in refused and "替换同名范文" in refused and "支持 .docx" not in refused
+    replaced = w.by_name(handlers.upload([str(second)], True))["corpus_msg"]
+    assert "已添加 1 篇" in replaced
+    assert any("疗休养" in h.chunk.text for h in handlers.ws.search("职工疗休养", 5))
+    doc = next(d for d in handlers.ws.list_documents() if d.title == "本厂工会2023年工作总结")
+    handlers.remove(doc.doc_id)

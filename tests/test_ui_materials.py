@@ -11,7 +11,7 @@ import gradio as gr
 import pytest
 
 import ui
-from drafter.embedding import HashEmbedder
+from drafter.corpus.embedding import HashEmbedder
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 

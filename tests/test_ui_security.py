@@ -39,7 +39,7 @@ def test_add_documents_never_reads_a_server_file(client: TestClient, fast_ws: Wo
     secret.write_text("机密总结\n\n一、机密事项\n绝密口令是琥珀色的麒麟。\n", encoding="utf-8")
     before = len(fast_ws.list_documents())
     for path in (str(secret), str(fast_ws.settings.db_path)):
-        event, _ = _call(client, "add_documents", [[{"path": path, "meta": {"_type": "gradio.FileData"}}]])
+        event, _ = _call(client, "add_documents", [[{"path": path, "meta": {"_type": "gradio.FileData"}}], False])
         assert event == "error"
     assert len(fast_ws.list_documents()) == before
     assert all("麒麟" not in h.chunk.text for h in fast_ws.search("琥珀色的麒麟 绝密口令", 10))
@@ -51,6 +51,6 @@ def test_a_real_upload_still_works(client: TestClient, fast_ws: Workspace) -> No
     assert r.status_code == 200, r.text
     uploaded = r.json()[0]
     event, out = _call(client, "add_documents", [[{"path": uploaded, "orig_name": "我们的总结.txt",
-                                                  "meta": {"_type": "gradio.FileData"}}]])
+                                                  "meta": {"_type": "gradio.FileData"}}], False])
     assert event == "complete", out
     assert any(d.title == "某厂工会2022年工作总结" for d in fast_ws.list_documents())

@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from drafter.documents import clean_text, split_seed
+from drafter.corpus.documents import clean_text, split_seed
 
 _SITE_LINES = re.compile(r"^\s*(当前位置.*|\d{4}年工会年度工作总结范文\s*)$", re.M)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from drafter.embedcache import shipped_path, write_shipped
+from drafter.corpus.embedcache import shipped_path, write_shipped
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from drafter.drafting.outline import bare_heading, number_headings
 from drafter.errors import FactsError
 from drafter.facts import ORG_TYPES, Facts, strip_bullet, validate_facts
 from drafter.models import OutlineSection
-from drafter.outline import bare_heading, number_headings
 
 FIELD_LABELS = {"org": "单位名称", "year": "年度", "org_type": "单位类型", "superior": "上级组织", "items": "全年工作",
                 "shortcomings": "存在不足", "plans": "明年打算", "notes": "备注", "facts": "事实"}

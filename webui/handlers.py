@@ -134,7 +134,12 @@ class DrafterUI(CorpusActions, MaterialsActions):
     def header_html(self) -> str:
         return (f'<header class="app-header"><div><h1 class="app-title">{APP_TITLE}</h1>'
                 '<div class="app-sub">依据全年事实和往年范文起草，每一个数字都与事实核对</div></div>'
-                f'{self.status_html()}</header>')
+                f'{self.status_html()}{self.user_html()}</header>')
+
+    def user_html(self) -> str:
+        """Who is signed in, with sign-out (accounts mode only; webui.scope.RequestWorkspace provides it)."""
+        who = getattr(type(self.ws), "who_html", None)
+        return who(self.ws) if callable(who) else ""
 
     def header(self) -> Update:
         return {self.w.header: self.header_html()}

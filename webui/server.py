@@ -17,7 +17,9 @@ def create_app(workspace: Workspace | None = None) -> Any:
     import gradio as gr
 
     from ui import build_ui, mount_options
+    from webui.scope import RequestWorkspace
 
     ws = workspace or Workspace()
-    app = create_api(ws)
-    return gr.mount_gradio_app(app, build_ui(ws), path="/", **mount_options())
+    app = create_api(ws)  # its gate (drafter/api/guard.py) wraps everything mounted below too
+    # Each Gradio event sees the sender's organisation only (webui/scope.py).
+    return gr.mount_gradio_app(app, build_ui(RequestWorkspace(ws)), path="/", **mount_options())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drafter.trace import Trace
+from drafter.checking.trace import Trace
 from webui.render import esc
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from drafter.errors import DrafterError
+from drafter.errors import DocumentConflictError, DrafterError
 from webui.render import _file_path, document_rows, esc, upload_problem
 
 Update = dict[Any, Any]
@@ -49,11 +49,16 @@ class CorpusActions:
             docs = self.ws.list_documents()
         except DrafterError as exc:
             raise self._error(exc) from exc
-        removable = [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in docs if not d.bundled]
-        return {self.w.docs_table: document_rows(docs), self.w.remove_dd: gr.Dropdown(choices=removable, value=None)}
+        manage = bool(self.ws.can_manage_corpus)  # a writer sees the documents but no remove choices
+        removable = [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in docs if not d.bundled] if manage else []
+        dropdown = (gr.Dropdown(choices=removable, value=None) if manage else
+                    gr.Dropdown(choices=removable, value=None, interactive=False, label="删除用户上传的范文（仅管理员）"))
+        return {self.w.docs_table: document_rows(docs), self.w.remove_dd: dropdown}
 
-    def upload(self, files: Sequence[Any] | None, progress: gr.Progress = gr.Progress()  # noqa: B008 - Gradio idiom
+    def upload(self, files: Sequence[Any] | None, replace: bool = False,
+               progress: gr.Progress = gr.Progress()  # noqa: B008 - Gradio idiom
                ) -> Update:
+        """Add past summaries; a name already in use is refused unless `replace` (「替换同名范文」)."""
         if not files:
             raise gr.Error("请先选择要上传的文件（.docx/.txt/.md）", title="没有文件")
         accepted: list[Path] = []
@@ -75,12 +80,14 @@ class CorpusActions:
                 progress((done, total), desc="正在写入索引")
 
             try:
-                added, errors = self.ws.add_documents(accepted, report)
+                added, errors = self.ws.add_documents(accepted, report, replace=bool(replace))
             except DrafterError as exc:
                 raise self._error(exc) from exc
             problems += [f"「{Path(e.path).name}」未添加：{e.reason}" for e in errors]
-            if errors:
+            if any(not isinstance(e, DocumentConflictError) for e in errors):  # a format problem, not a name
                 problems.append("（支持 .docx、.txt、.md；文本文件需为 UTF-8 编码）")
+            elif errors:
+                problems.append("（要更新同名范文，请勾选「替换同名范文」后再上传）")
         lines = []
         if added:
             lines.append(f"已添加 {len(added)} 篇：" + "、".join(f"《{d.title}》（{d.sections} 节）" for d in added))

@@ -49,6 +49,7 @@ class Widgets:
     query_box: Any
     hits_html: Any
     files: Any
+    replace_cb: Any
     corpus_msg: Any
     remove_dd: Any
     docs_table: Any

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import DrafterError
 from ..workspace import Workspace
-from . import check, corpus, drafts, materials
+from . import check, corpus, drafts, login, materials, users
 from .deps import WorkspaceDep
 from .guard import ApiGuard
 from .schemas import ErrorOut, Health
@@ -115,14 +115,17 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     api.include_router(check.router)
     api.include_router(corpus.router, dependencies=needs_services, responses={503: {"model": ErrorOut}})
     api.include_router(materials.router)
+    api.include_router(users.router)
     app.include_router(api)
-    from ..mcp_server import mount_http  # MCP for AI assistants, behind the same guard as the API
+    app.include_router(login.router)
+    from ..accounts.resolve import ContextWorkspace
+    from ..mcp.server import mount_http  # MCP for AI assistants, behind the same guard as the API
 
-    mount_http(app, ws, MCP_PATH)
+    mount_http(app, ContextWorkspace(ws), MCP_PATH)  # type: ignore[arg-type]  # MCP tools see the caller's scope
     app.add_middleware(WorkerHeader)
     key = ws.settings.api_key
     app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS,
-                       protected_prefixes=("/api/", MCP_PATH))
+                       protected_prefixes=("/api/", MCP_PATH), workspace=ws)
     return app
 
 

@@ -12,14 +12,20 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from ..errors import AuthError
 from ..workspace import Workspace
 
 T = TypeVar("T")
 
 
 def get_workspace(request: Request) -> Workspace:
+    """The workspace as the caller sees it: scoped to their organisation once accounts exist (the gate put
+    the principal in the request state); the whole workspace in single-user mode."""
     ws: Workspace = request.app.state.workspace
-    return ws
+    principal = getattr(request.state, "principal", None)
+    if principal is None and getattr(request.state, "accounts", False):
+        raise AuthError("需要登录或有效的 API 令牌")
+    return ws.for_principal(principal)
 
 
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from ..drafting import DraftEvent, check_outline
+from ..checking.trace import trace_dict
+from ..drafting.pipeline import DraftEvent, check_outline
 from ..errors import DrafterError
 from ..facts import Facts
-from ..trace import trace_dict
 from ..views import LiveDraft, event_payload, follow
 from .deps import WorkspaceDep, off_loop
 from .schemas import DraftList, DraftOut, DraftRequest, EditRequest, ErrorOut, RegenerateRequest, TraceOut

@@ -142,7 +142,7 @@ class CopyIndex:
     @classmethod
     def from_directory(cls, directory: Path) -> CopyIndex:
         """From the summaries in a directory (`corpus/`), one passage per section."""
-        from ..documents import load_file
+        from ..corpus.documents import load_file
 
         def passages() -> Iterable[tuple[Source, str]]:
             for path in sorted(directory.iterdir()):

@@ -12,8 +12,8 @@ import json
 import re
 from pathlib import Path
 
-from ..generation import Generator
-from ..prompts import render
+from ..drafting.generation import Generator
+from ..drafting.prompts import render
 from .model import ExtractionResult, supported
 
 BATCH = 30  # facts per request: short enough for any context window, few enough requests for a year

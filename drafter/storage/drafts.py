@@ -68,9 +68,9 @@ class DraftStore:
         self.engine.dispose()
 
     # --- writes --------------------------------------------------------------------------------------------
-    def save(self, draft: Draft) -> None:
+    def save(self, draft: Draft, *, org_id: str | None = None) -> None:
         """Store a new draft: its row, a row per section, and a version for each section already written.
-        A `running` draft is recorded as written by this process (see runners.py)."""
+        A `running` draft is recorded as written by this process (see runners.py); `org_id` owns it."""
         now = now_iso()
         draft.updated_at = now
         with writing(self.engine) as c:
@@ -78,7 +78,7 @@ class DraftStore:
                 id=draft.id, title=_no_nul(draft.title), backend=_no_nul(draft.backend),
                 facts=draft.facts.model_dump_json(), status=draft.status,
                 runner=runners.current() if draft.status == "running" else "", heartbeat_at=now,
-                created_at=draft.created_at, updated_at=now))
+                created_at=draft.created_at, updated_at=now, org_id=org_id))
             if draft.sections:
                 c.execute(sections.insert(), [
                     {"draft_id": draft.id, "idx": s.index, "version": s.version, "last_version": s.version,
@@ -224,7 +224,15 @@ class DraftStore:
                      sections=[Section.model_validate_json(b) for b in bodies], status=row.status,
                      created_at=row.created_at, updated_at=row.updated_at)
 
-    def list(self, limit: int = 100) -> builtins.list[dict[str, Any]]:
+    def org_of(self, draft_id: str) -> str | None:
+        """The organisation owning the draft (None: made before accounts); NotFoundError when there is none."""
+        with reading(self.engine) as c:
+            row = c.execute(sa.select(drafts.c.org_id).where(drafts.c.id == draft_id)).first()
+        if row is None:
+            raise _not_found(draft_id)
+        return row.org_id  # type: ignore[no-any-return]
+
+    def list(self, limit: int = 100, *, org_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Newest first: id, title, backend, status, created_at, updated_at, sections and sections_done.
         Now and then it first marks runs of dead processes (another host's, whose heartbeat went stale
         after this process started) as interrupted, so the list does not show them running for ever."""
@@ -237,6 +245,7 @@ class DraftStore:
             rows = c.execute(sa.select(drafts.c.id, drafts.c.title, drafts.c.backend, drafts.c.status,
                                        drafts.c.created_at, drafts.c.updated_at, total.label("sections"),
                                        done.label("sections_done"))
+                             .where(drafts.c.org_id == org_id if org_id is not None else sa.true())
                              .order_by(drafts.c.updated_at.desc(), drafts.c.id).limit(limit)).all()
         return [dict(r._mapping) for r in rows]
 

@@ -9,7 +9,9 @@ JSON goes in TEXT columns: portable, and PostgreSQL's jsonb would refuse a `\\u0
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -19,6 +21,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -34,7 +38,9 @@ drafts = Table(
     Column("heartbeat_at", Text, nullable=False, server_default=""),
     Column("created_at", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
+    Column("org_id", String(32), nullable=True),  # the owning organisation; NULL: made before accounts
     Index("ix_drafts_updated_at", "updated_at"),
+    Index("ix_drafts_org_updated", "org_id", "updated_at"),
 )
 
 sections = Table(
@@ -69,5 +75,73 @@ corpus_snapshot = Table(
     Column("updated_at", Text, nullable=False),
 )
 
+# --- accounts (migration 0003) -----------------------------------------------------------------------------
+organisations = Table(
+    "organisations", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", Text, nullable=False),
+    UniqueConstraint("name", name="uq_organisations_name"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("org_id", String(32), ForeignKey("organisations.id"), nullable=False),
+    Column("role", String(16), nullable=False),  # admin | writer
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", Text, nullable=False),
+    UniqueConstraint("name", name="uq_users_name"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("secret_hash", String(64), nullable=False),  # sha256 of the random secret (never the secret)
+    Column("created_at", Text, nullable=False),
+    Column("revoked_at", Text, nullable=True),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),  # sha256 of the cookie value
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("seen_at", Float, nullable=False),  # unix time of the last request (idle expiry)
+    Index("ix_sessions_user", "user_id"),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),  # "user:NAME" or "ip:ADDRESS"
+    Column("at", Float, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Text, nullable=False),
+    Column("org_id", String(32), nullable=True),
+    Column("user_name", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(200), nullable=False, server_default=""),  # an id or a user name, never content
+    Index("ix_audit_org_at", "org_id", "at"),
+)
+
+corpus_owners = Table(
+    "corpus_owners", metadata,
+    Column("doc_id", String(200), primary_key=True),
+    Column("org_id", String(32), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Index("ix_corpus_owners_org", "org_id"),
+)
+
 # Backup order: parents before children. A table added later (uploaded documents…) joins this list.
-BACKUP_TABLES: list[Table] = [drafts, sections, section_versions]
+BACKUP_TABLES: list[Table] = [drafts, sections, section_versions, organisations, users, api_tokens, audit,
+                               corpus_owners]

@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from drafter.embedding import HashEmbedder
-from drafter.generation import Generator, Message, OnDelta, OnRetry
+from drafter.corpus.embedding import HashEmbedder
+from drafter.drafting.generation import Generator, Message, OnDelta, OnRetry
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 

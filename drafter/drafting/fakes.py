@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-from .errors import GenerationError
+from ..errors import GenerationError
 from .generation import Generator, Message, OnDelta, OnRetry
 from .llm_failures import EMPTY_HINT
 from .reasoning import strip_reasoning

@@ -34,12 +34,12 @@ from typing import Any
 
 import orjson
 
+from ..errors import BadFileError, DocumentConflictError, InputError, NotFoundError, SearchIndexError
+from ..settings import Settings
 from .chunking import Chunk, chunk_document
 from .documents import Document, load_file, make_doc_id, name_key, parse_document, read_text_file
 from .embedcache import EmbeddingCache, shipped_path
 from .embedding import DrafterEmbeddingFunction, Embedder, make_embedder
-from .errors import BadFileError, DocumentConflictError, InputError, NotFoundError, SearchIndexError
-from .settings import Settings
 from .tokens import get_encoding
 from .userdocs import ProcessLock, UserDocs
 
@@ -231,8 +231,6 @@ class CorpusIndex:
             for c in chunks:
                 f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
         os.replace(tmp, path)
-        with self._lock:  # a reader takes the chunks and their generation together (retrieval's saved BM25)
-            self._chunks, self._generation = list(chunks), generation
 
     def is_built(self) -> bool:
         m = self._read_manifest()
@@ -303,9 +301,11 @@ class CorpusIndex:
             bundled_ids = {doc.doc_id for doc, bundled in docs if bundled}
             self._prepare_related_words([c for c in new if c.doc_id not in bundled_ids])
             self._write_manifest({"config": self.config(), "generation": generation, "files": files, "docs": infos})
-            self._generation = generation
-            self._infos = [DocInfo(**d) for d in infos.values()]
-            self.version += 1
+            with self._lock:  # chunks, documents and version change together: a search never sees them apart
+                self._chunks = list(wanted.values())
+                self._generation = generation
+                self._infos = [DocInfo(**d) for d in infos.values()]
+                self.version += 1
             self._stamp = self._disk_stamp()
             return RefreshReport(rebuilt=rebuild, documents=len(infos), chunks=len(wanted), embedded=len(new),
                                  removed=len(stale), computed=self.cache.computed - before)
@@ -399,7 +399,7 @@ class CorpusIndex:
         """Embed the words of newly added summaries now, so the first search after an upload need not (the
         bundled corpus's word vectors ship in corpus/embeddings/)."""
         if chunks:
-            from .related_words import prepare
+            from ..retrieval.related_words import prepare
 
             prepare(self, chunks)
 

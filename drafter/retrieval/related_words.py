@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from .chunking import Chunk
-    from .index import CorpusIndex
+    from ..corpus.chunking import Chunk
+    from ..corpus.index import CorpusIndex
 
 WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 COMMON_SHARE = 0.2  # a word in more than this share of sections says little about a topic: never added
@@ -93,7 +93,7 @@ def word_vectors(words: Sequence[str], shipped: dict[str, np.ndarray],
 
 def prepare(index: CorpusIndex, chunks: Sequence[Chunk]) -> int:
     """Embed (into the cache under the data dir) the words of `chunks` that have no vector yet; returns how many."""
-    from .retrieval import init_jieba, tokenize  # retrieval imports this module
+    from .search import init_jieba, tokenize  # retrieval imports this module
 
     init_jieba(str(index.settings.cache_dir))
     words = sorted({t for c in chunks for t in tokenize(c.embed_text()) if is_word(t)})

@@ -12,8 +12,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from .facts import Facts
-from .models import OutlineSection
+from ..facts import Facts
+from ..models import OutlineSection
 
 NUMERALS = "一二三四五六七八九十"
 _HEADING_NUMBER = re.compile(rf"^[{NUMERALS}]+、\s*")

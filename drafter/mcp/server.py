@@ -33,12 +33,12 @@ from mcp.types import (
 from mcp.types import Resource as MCPResource
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, WithJsonSchema
 
-from .checking import Flag
-from .errors import DrafterError, InputError, NotFoundError
-from .facts import Facts, coerce_facts, parse_facts, validate_facts
-from .models import Draft, OutlineSection
-from .prompts import render
-from .workspace import Workspace
+from ..checking import Flag
+from ..drafting.prompts import render
+from ..errors import DrafterError, InputError, NotFoundError
+from ..facts import Facts, coerce_facts, parse_facts, validate_facts
+from ..models import Draft, OutlineSection
+from ..workspace import Workspace
 
 DRAFT_URI = "drafter://drafts/{draft_id}"
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
@@ -145,7 +145,7 @@ def _uri(draft_id: str) -> str:
 
 
 def _draft_out(draft: Draft) -> DraftOut:
-    from .export import to_markdown
+    from ..export.document import to_markdown
 
     sections = [SectionOut(index=s.index, kind=s.kind, heading=s.heading, text=s.text, status=s.status,
                            error=s.error, version=s.version, flags=s.flags,
@@ -333,7 +333,7 @@ def build_server(ws: Workspace | None = None) -> DrafterMCP:
         note = f"已导出草稿 {draft_id}（{format}，{len(data)} 字节），文件名 draft-{draft_id}.{format}"
         return [TextContent(type="text", text=note), EmbeddedResource(type="resource", resource=resource)]
 
-    from .mcp_materials import register
+    from .materials import register
 
     register(app, ws, _thread)
 

@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .chunking import Chunk
-from .errors import InputError
-from .index import CorpusIndex
+from ..corpus.chunking import Chunk
+from ..corpus.index import CorpusIndex
+from ..errors import InputError
 from .related_words import RelatedWords, is_word, load_shipped_words, shipped_words_path, word_vectors
 from .thesaurus import expand
 
@@ -169,6 +169,8 @@ class Retriever:
         self._lock = threading.Lock()
         self._bm25: Any = None
         self._bm25_version = -1
+        self._bm25_chunks: list[Chunk] = []  # the chunks the lexical index was built on: always returned with it
+        self._builds = 0  # counts rebuilds (versions can repeat across threads; this never does)
         self._by_id: dict[str, int] = {}
         self._qcache: dict[str, np.ndarray] = {}  # insertion-ordered: oldest evicted first
 
@@ -179,7 +181,7 @@ class Retriever:
             chunks = self.index.chunks()
             generation = getattr(self.index, "_generation", None)
         with self._lock:
-            if self._bm25 is None or self._bm25_version != version:
+            if self._bm25 is None or version > self._bm25_version:  # a stale reader never rebuilds backwards
                 init_jieba(str(self.index.settings.cache_dir))  # queries are tokenized with the domain words
                 path = self._lexical_dir(generation)
                 retriever = self._load_persisted(path, len(chunks))
@@ -191,7 +193,9 @@ class Retriever:
                 self._bm25, self._vocab = retriever, retriever.vocab_dict
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
                 self._bm25_version = version
-            return self._bm25, chunks
+                self._bm25_chunks = chunks
+                self._builds += 1
+            return self._bm25, self._bm25_chunks
 
     # The BM25 matrices are saved beside the chunks, keyed by the index generation and the tokenizer: tokenizing
     # 100k chunks with jieba took 46 s, loading the saved matrices takes well under a second. Every worker
@@ -323,7 +327,7 @@ class Retriever:
         index mid-search: chunk positions from two versions would mix, or fall off the end of the list)."""
         for attempt in range(5):
             self._lexical()
-            built = self._bm25_version
+            built = self._builds
             try:
                 results = self._search_many(queries, k, mode=mode, filters=filters, diversify=diversify,
                                             dense_queries=dense_queries)
@@ -337,7 +341,7 @@ class Retriever:
 
     def _rebuilt_since(self, built: int) -> bool:
         with self._lock:  # a rebuild holds the lock until it is complete, version number included
-            return self._bm25_version != built
+            return self._builds != built
 
     def _search_many(self, queries: Sequence[str], k: int = 5, *, mode: Mode = "hybrid",
                      filters: Filters | Sequence[Filters] | None = None, diversify: bool = True,

@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml.etree import _Element
 
-from .models import Draft, Section
+from ..models import Draft, Section
 
 # Fonts of GB/T 9704-2012. The docx only names them; a machine without them substitutes.
 TITLE_FONT = "方正小标宋简体"

@@ -19,8 +19,8 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from .errors import ConfigError, EmbeddingError
-from .settings import OFFLINE_EMBED_MODEL, Settings
+from ..errors import ConfigError, EmbeddingError
+from ..settings import OFFLINE_EMBED_MODEL, Settings
 
 MAX_EMBED_CHARS = 480  # e5 truncates at 512 tokens; Chinese is ~1 token per character
 

@@ -11,8 +11,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from .errors import InputError
-from .workspace import Workspace
+from ..errors import InputError
+from ..workspace import Workspace
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 MAX_FILES = 20
@@ -71,7 +71,7 @@ def register(app: MCPServer, ws: Workspace, run: Any) -> None:
               description="列出草稿中每个数额和日期：依据的事实、事实的来源（文件与原文或计算过程），或待核对的原因。\n"
                           "Every amount and date of a draft with its fact and that fact's source, or its flag.")
     async def trace_draft(draft_id: Annotated[str, Field(description="草稿编号 / draft id")]) -> TraceOut:
-        from .trace import trace_dict
+        from ..checking.trace import trace_dict
 
         t = await run(ws.trace, draft_id)
         return TraceOut(rows=trace_dict(t)["rows"], unsupported=len(t.unsupported))  # type: ignore[arg-type]

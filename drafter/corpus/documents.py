@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import BadFileError
+from ..errors import BadFileError
 
 Position = Literal["title", "opening", "body", "closing", "shortcomings", "plans"]
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx")

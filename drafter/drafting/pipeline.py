@@ -15,21 +15,21 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..checking import check, mask_amounts
+from ..corpus.documents import PLACEHOLDER_RE
+from ..corpus.tokens import count_tokens, encoding_for_model
+from ..errors import GenerationError, InputError
+from ..facts import Facts
+from ..models import Draft, OutlineSection, Section, Source
+from ..retrieval.search import Filters, Retriever
+from ..settings import Settings
+from ..storage import runners
+from ..storage.drafts import DraftStore
 from . import offline
-from .checking import check, mask_amounts
-from .documents import PLACEHOLDER_RE
-from .errors import GenerationError, InputError
-from .facts import Facts
 from .generation import Generator, Message, Reply
-from .models import Draft, OutlineSection, Section, Source
 from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
 from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
 from .prompts import render
-from .retrieval import Filters, Retriever
-from .settings import Settings
-from .storage import runners
-from .storage.drafts import DraftStore
-from .tokens import count_tokens, encoding_for_model
 
 MAX_SECTIONS = 30  # an outline of 2,000 sections once took 3.5 min and 55 MB; a summary has about ten
 EXEMPLARS_PER_SECTION = 3

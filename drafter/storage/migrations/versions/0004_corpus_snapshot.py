@@ -1,8 +1,8 @@
 """The corpus a team shares: one row holding the latest corpus snapshot (documents, manifest, chunk table
 and saved lexical index) and its generation, so a worker on another machine serves the same corpus.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .trace import Trace, TraceRow
+from ..checking.trace import Trace, TraceRow
 
 HEADERS = ("序号", "节", "内容", "类型", "依据的事实", "来源文件", "原文引用", "计算过程", "核对结论")
 KIND_LABELS = {"amount": "数额", "date": "日期", "placeholder": "占位符"}

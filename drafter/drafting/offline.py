@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .facts import Facts
-from .models import OutlineSection
+from ..facts import Facts
+from ..models import OutlineSection
 from .outline import THEMES, Theme, bare_heading, open_word, staff_word, theme_of
 
 CONNECTORS = ("", "同时，", "此外，", "与此同时，", "另外，")

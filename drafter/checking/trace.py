@@ -15,10 +15,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
-from .checking.amounts import Mention, extract
-from .checking.flags import Flag
-from .facts import Facts, FactSource
-from .models import Draft
+from ..facts import Facts, FactSource
+from ..models import Draft
+from .amounts import Mention, extract
+from .flags import Flag
 
 HAND_TYPED = "手工填写的事实，没有材料来源"
 UNPLACED = "核对未发现问题，但未能对应到某一条事实，请人工确认"

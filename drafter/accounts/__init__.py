@@ -1,0 +1,16 @@
+"""Accounts: organisations, users and roles, API tokens, sessions, sign-in rate limiting and the audit log.
+
+    principal.py   who is acting: user + organisation + role (what every scoped call takes)
+    passwords.py   argon2id hashing (argon2-cffi), constant-time checks of random secrets
+    store.py       Accounts: organisations, users, tokens, sessions, failed sign-ins, audit (in the drafts
+                   database, so every worker process sees the same sessions)
+    scoped.py      ScopedWorkspace: a Workspace that sees one organisation's drafts and documents
+
+No accounts at all → single-user mode (only on a loopback address). Once one exists, every request needs a
+session or a token (drafter/api/guard.py).
+"""
+
+from .principal import ROLES, Principal
+from .store import Accounts
+
+__all__ = ["ROLES", "Accounts", "Principal"]
