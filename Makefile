@@ -26,7 +26,7 @@ test: install
 # The store tests on SQLite and on a throwaway PostgreSQL cluster (tools/pg_test_cluster.sh; apt installs it).
 test-pg: install
 	eval "$$(bash tools/pg_test_cluster.sh start)" && $(BIN)/python -m pytest -q tests/test_store.py \
-	  tests/test_store_runs.py tests/test_store_migrations.py; rc=$$?; bash tools/pg_test_cluster.sh stop; exit $$rc
+	  tests/test_store_runs.py tests/test_store_migrations.py tests/test_team.py; rc=$$?; bash tools/pg_test_cluster.sh stop; exit $$rc
 
 lint: install
 	$(BIN)/ruff check drafter tests bench tools ui.py webui

@@ -302,8 +302,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .settings import Settings
+    from .team import check_serve
 
     settings = Settings()
+    for warning in check_serve(settings, args.workers):  # refuses --workers > 1 without shared services
+        sys.stderr.write(warning + "\n")
     host = args.host or settings.host
     port = args.port or settings.port
     from .accounts.exposure import check_exposure, is_loopback
@@ -316,7 +319,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     target = "drafter.serving:api_app" if args.no_ui else "webui.server:create_app"
     os.environ["DRAFTER_HOST"] = host  # the factory's Settings see it: /mcp allows this Host header
     sys.stderr.write(f"drafter 已启动：http://{host}:{port}/  （后端：{settings.backend_label}）\n")
-    uvicorn.run(target, factory=True, host=host, port=port, log_level="warning")
+    uvicorn.run(target, factory=True, host=host, port=port, log_level="warning", workers=args.workers)
     return 0
 
 
@@ -325,6 +328,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1）")
     p.add_argument("--port", type=int, default=None, help="端口（默认 7860 或 PORT 环境变量）")
     p.add_argument("--no-ui", action="store_true", help="只提供 HTTP API，不加载网页界面")
+    p.add_argument("--workers", type=int, default=1, help="工作进程数（大于 1 时需要 CHROMA_HOST 和 PostgreSQL）")
     p.set_defaults(func=_cmd_serve)
 
 

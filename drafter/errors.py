@@ -116,3 +116,9 @@ class RateLimitError(DrafterError):
 
     exit_code = 8
     http_status = 429
+
+class UnavailableError(DrafterError):
+    """A service the server depends on (the database, the Chroma server) does not answer: try again later."""
+
+    exit_code = 9
+    http_status = 503

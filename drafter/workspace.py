@@ -7,8 +7,10 @@ Workspace is free and `drafter --help` stays fast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,7 @@ from .checking import Flag, check
 from .checking.copied import CopyIndex
 from .corpus.embedding import Embedder
 from .corpus.index import CorpusIndex, DocInfo, Progress, RefreshReport
+from .corpus.sync import CorpusSync
 from .drafting.generation import Generator, OpenAIGenerator
 from .drafting.pipeline import Drafter, DraftEvent, DraftRun, EventSink, check_outline
 from .errors import BadFileError, InputError, SearchIndexError
@@ -30,6 +33,10 @@ from .checking.trace import Trace
 from .retrieval.search import Filters, Hit, Mode, Retriever
 from .settings import Settings
 from .storage.drafts import DraftStore
+from .team import Reachability
+
+log = logging.getLogger(__name__)
+WATCH_POLL = 1.0  # seconds between two looks at a draft another process is writing
 
 
 class Workspace:
@@ -54,11 +61,32 @@ class Workspace:
     def retriever(self) -> Retriever:
         return Retriever(self.index)
 
+    @cached_property
+    def corpus_sync(self) -> CorpusSync:
+        """The corpus shared through the database (a server database and a Chroma server; else inert)."""
+        return CorpusSync(self.index, lambda: self.store.engine)
+
+    @contextlib.contextmanager
+    def _corpus_change(self) -> Iterator[None]:
+        """A change to the corpus: under the team-wide lock, from the latest shared snapshot, published after
+        (with its lexical index, so no other worker tokenizes the chunks again)."""
+        with self.corpus_sync.change():
+            yield
+            if self.corpus_sync.enabled:
+                self.retriever._lexical()
+                self.corpus_sync.publish()
+
     def refresh_index(self, progress: Progress | None = None, *, force: bool = False) -> RefreshReport:
-        return self.index.refresh(progress, force=force)
+        with self._corpus_change():
+            return self.index.refresh(progress, force=force)
 
     def ensure_index(self, progress: Progress | None = None) -> None:
+        sync = self.corpus_sync
+        sync.poll()  # another machine's change: unpacked here, then picked up below
         self.index.ensure_built(progress)
+        if sync.enabled and sync._checked and sync.remote_generation_cached is None:
+            with self._corpus_change():  # the first machine of a team: share what it has
+                self.index.ensure_built(progress)
 
     def search(self, query: str, k: int = 5, *, mode: Mode = "hybrid", filters: Filters | None = None) -> list[Hit]:
         self.ensure_index()
@@ -75,7 +103,8 @@ class Workspace:
         """Add files; each succeeds or fails on its own. A name in use is refused unless `replace`. `names`:
         the names the files were uploaded under (errors carry them)."""
         self.ensure_index()
-        return self.index.add_files(paths, progress, replace=replace, names=names)
+        with self._corpus_change():
+            return self.index.add_files(paths, progress, replace=replace, names=names)
 
     def add_uploads(self, files: Sequence[tuple[str | None, bytes]], progress: Progress | None = None, *,
                     replace: bool = False) -> tuple[list[DocInfo], list[BadFileError]]:
@@ -116,7 +145,8 @@ class Workspace:
 
     def remove_document(self, doc_id: str) -> DocInfo:
         self.ensure_index()
-        return self.index.remove(doc_id)
+        with self._corpus_change():
+            return self.index.remove(doc_id)
 
     def list_documents(self) -> list[DocInfo]:
         self.ensure_index()
@@ -208,8 +238,12 @@ class Workspace:
         running draft, or an interrupted one, ends after the outline event (its status says which)."""
         run = self.drafter.running(draft_id)
         if run is None:
-            yield DraftEvent("outline", draft=self.store.get(draft_id))
-            draft = self.store.get(draft_id)
+            draft = await asyncio.to_thread(self.store.get, draft_id)
+            yield DraftEvent("outline", draft=draft)
+            if draft.status == "running":  # written by another worker or machine: follow it through the store
+                async for event in self._follow_stored(draft):
+                    yield event
+                return
             if draft.complete:
                 yield DraftEvent("done", draft=draft)
             return
@@ -224,6 +258,24 @@ class Workspace:
                 yield event
         except StopAsyncIteration:
             yield DraftEvent("done", draft=self.store.get(draft_id))
+
+    async def _follow_stored(self, draft: Draft) -> AsyncIterator[DraftEvent]:
+        """Another process's running draft, seen through the database: a `section` event as each section is
+        stored (no streamed text: that lives in the writing process), `done` when it is settled. A writer
+        that died is noticed by the store's runner check and the draft ends `interrupted`."""
+        seen = {s.index: (s.version, s.status) for s in draft.sections}
+        polls = 0
+        while draft.status == "running":
+            await asyncio.sleep(WATCH_POLL)
+            polls += 1
+            if polls % 10 == 0:  # every ~10 s: a writer that died leaves the draft interrupted
+                await asyncio.to_thread(self.store.recover)
+            draft = await asyncio.to_thread(self.store.get, draft.id)
+            for s in draft.sections:
+                if s.status != "pending" and seen.get(s.index) != (s.version, s.status):
+                    seen[s.index] = (s.version, s.status)
+                    yield DraftEvent("section", index=s.index, section=s)
+        yield DraftEvent("done", draft=draft)
 
     async def regenerate(self, draft_id: str, index: int, instruction: str = "",
                          on_event: EventSink | None = None) -> Draft:
@@ -343,10 +395,34 @@ class Workspace:
 
         return await run_in_threadpool(self.extract_facts, paths, year, org, use_model=use_model)
 
+    def warm_up(self) -> bool:
+        """Load what the first search needs when the index is built (a server's start); never builds it, and
+        a failure (Chroma down) is left for the first request to report. True when warmed."""
+        try:
+            self.corpus_sync.poll()  # a new machine of a team: the shared corpus first
+            if not self.index.is_built():
+                return False
+            self.search("工会工作", 1)
+            return True
+        except Exception:
+            log.warning("启动时预加载范文索引失败，将在首次检索时重试", exc_info=True)
+            return False
+
+    @cached_property
+    def services(self) -> Reachability:
+        """Whether the database and Chroma answer (probed at most every 2 s): health, and 503s."""
+        return Reachability(self.settings, lambda: self.store.engine)
+
     def health(self) -> dict[str, Any]:
-        built = self.index.is_built()
+        services = self.services.report()
+        up = all(s["reachable"] for s in services.values())
+        try:
+            built = self.index.is_built()
+        except Exception:  # an unreachable Chroma server must not turn health into a 500
+            built = False
         return {
-            "status": "ok",
+            "status": "ok" if up else "unavailable",
+            **services,
             "backend": self.settings.backend_label,
             "model": self.settings.model if self.settings.uses_llm else None,
             "index": {"built": built, "embed_model": self.index.embedder.name,

@@ -3,11 +3,13 @@ mounted beside it by `webui.server`, outside the library package)."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -71,6 +73,9 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
         # Open the database at launch: migrations run and drafts left `running` by a dead process are marked
         # interrupted before the first request, not during it.
         await run_in_threadpool(lambda: ws.store)
+        # Load the corpus (chunks, the saved lexical index, the query embedder) before answering, so a new
+        # worker behind a proxy does not make its first user wait for it.
+        await run_in_threadpool(ws.warm_up)
         yield
 
     app = FastAPI(lifespan=lifespan, title="drafter", version="0.2.0", description="工会年度工作总结起草工具 HTTP API",
@@ -93,13 +98,22 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
 
     api = APIRouter(prefix=PREFIX)
 
-    @api.get("/health", response_model=Health, tags=["system"])
-    def health(ws: WorkspaceDep) -> dict[str, Any]:
-        return ws.health()
+    @api.get("/health", response_model=Health, tags=["system"], responses={503: {"model": Health}})
+    def health(ws: WorkspaceDep) -> Any:
+        """200 when the database and Chroma answer; 503 (same body) when one does not."""
+        body = ws.health()
+        if body["status"] != "ok":
+            return JSONResponse(status_code=503, content=Health.model_validate(body).model_dump())
+        return body
 
-    api.include_router(drafts.router)
+    async def services_up(ws: WorkspaceDep) -> None:
+        """Drafting and corpus routes answer 503 at once when the database or Chroma is down."""
+        await run_in_threadpool(ws.services.require)
+
+    needs_services = [Depends(services_up)]
+    api.include_router(drafts.router, dependencies=needs_services, responses={503: {"model": ErrorOut}})
     api.include_router(check.router)
-    api.include_router(corpus.router)
+    api.include_router(corpus.router, dependencies=needs_services, responses={503: {"model": ErrorOut}})
     api.include_router(materials.router)
     api.include_router(users.router)
     app.include_router(api)
@@ -108,10 +122,32 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     from ..mcp.server import mount_http  # MCP for AI assistants, behind the same guard as the API
 
     mount_http(app, ContextWorkspace(ws), MCP_PATH)  # type: ignore[arg-type]  # MCP tools see the caller's scope
+    app.add_middleware(WorkerHeader)
     key = ws.settings.api_key
     app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS,
                        protected_prefixes=("/api/", MCP_PATH), workspace=ws)
     return app
+
+
+class WorkerHeader:
+    """`X-Drafter-Worker: host:pid` on every answer: behind a proxy and with `--workers N`, which worker
+    answered is the first thing to know. Plain ASGI, so streamed answers pass through untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.value = f"{socket.gethostname()}:{os.getpid()}".encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_header(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-drafter-worker", self.value)]
+            await send(message)
+
+        await self.app(scope, receive, with_header)
 
 
 def api_only_root(app: FastAPI) -> FastAPI:

@@ -200,10 +200,19 @@ class IndexHealth(BaseModel):
     documents: int
 
 
+class ServiceHealth(BaseModel):
+    reachable: bool
+    detail: str = ""
+    kind: str | None = None  # database: sqlite | postgresql
+    mode: str | None = None  # chroma: embedded | server
+
+
 class Health(BaseModel):
-    status: str
+    status: str  # ok | unavailable (then the answer is a 503)
     backend: str
     model: str | None
+    database: ServiceHealth
+    chroma: ServiceHealth
     index: IndexHealth
 
 

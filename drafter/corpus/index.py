@@ -28,9 +28,11 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..errors import BadFileError, DocumentConflictError, InputError, NotFoundError, SearchIndexError
 from ..settings import Settings
@@ -212,14 +214,14 @@ class CorpusIndex:
     def _read_chunks(self) -> tuple[str | None, list[Chunk] | None]:
         path = self.index_dir / "chunks.jsonl"
         try:
-            with path.open(encoding="utf-8") as f:
-                lines = [json.loads(line) for line in f if line.strip()]
+            with path.open("rb") as f:
+                lines = [orjson.loads(line) for line in f if line.strip()]
         except FileNotFoundError:
             return None, None
         generation = None
         if lines and "generation" in lines[0] and "chunk_id" not in lines[0]:
             generation = lines.pop(0)["generation"]
-        return generation, [Chunk(**d) for d in lines]
+        return generation, [_chunk(d) for d in lines]
 
     def _write_chunks(self, chunks: Sequence[Chunk], generation: str) -> None:
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -532,6 +534,19 @@ def _free_id(base: str, taken: set[str]) -> str:
     while f"{base}-{n}".casefold() in folded:
         n += 1
     return f"{base}-{n}"
+
+
+_CHUNK_FIELDS = frozenset(f.name for f in fields(Chunk))
+
+
+def _chunk(d: dict[str, Any]) -> Chunk:
+    """A stored chunk. Read 100k times when a worker starts: a row with exactly the fields skips the
+    dataclass's frozen __init__ (4x faster); anything else goes through it (and its checks)."""
+    if d.keys() == _CHUNK_FIELDS:
+        c = Chunk.__new__(Chunk)
+        c.__dict__.update(d)
+        return c
+    return Chunk(**d)
 
 
 def _chroma_meta(c: Chunk) -> dict[str, str | int | bool]:

@@ -327,14 +327,18 @@ class OpenAIGenerator(Generator):
         received = False
         shown = ReasoningFilter(expect_reasoning=self._starts_in_reasoning)
         async with client.chat.completions.with_streaming_response.create(**request, stream=True) as response:
-            lines = response.iter_lines().__aiter__()
+            # Raw bytes, split into lines here: the per-line async iterators of httpx and openai (four
+            # generator layers per chunk) cost more than the decoding itself.
+            reads = response.http_response.aiter_bytes().__aiter__()
             data_lines: list[str] = []
-            while True:
+            buf = b""
+            done = False
+            while not done:
                 limit = self.stall_timeout if received else self.first_chunk_timeout
                 deadline = asyncio.timeout(limit)
                 try:
                     async with deadline:
-                        line = await anext(lines)
+                        block = await anext(reads)
                 except StopAsyncIteration:
                     break
                 except TimeoutError:
@@ -347,23 +351,33 @@ class OpenAIGenerator(Generator):
                     if isinstance(exc, httpx2.TransportError):
                         raise openai.APIConnectionError(request=response.http_request) from None
                     raise
-                if line.startswith("data:"):
-                    data_lines.append(line[5:].lstrip())
+                if not block:
                     continue
-                if line or not data_lines:
-                    continue  # comments, event names, keep-alives
-                data, data_lines = "\n".join(data_lines), []
-                if data.startswith("[DONE]"):
-                    break
-                received = True
-                piece, finish = self._decode(data, response, finish)
-                if piece:
-                    raw = True
-                    clear, visible = shown.feed(piece)
-                    if clear and on_clear is not None:
-                        on_clear()
-                    if visible and on_delta is not None:
-                        on_delta(visible)
+                buf += block
+                if buf.endswith(b"\r"):
+                    continue  # a CR LF may be split across reads: wait for the LF
+                lines = buf.splitlines()
+                buf = b"" if buf.endswith((b"\n", b"\r")) else lines.pop()
+                for raw_line in lines:
+                    line = raw_line.decode("utf-8", "replace")
+                    if line.startswith("data:"):
+                        data_lines.append(line[5:].lstrip())
+                        continue
+                    if line or not data_lines:
+                        continue  # comments, event names, keep-alives
+                    data, data_lines = "\n".join(data_lines), []
+                    if data.startswith("[DONE]"):
+                        done = True
+                        break
+                    received = True
+                    piece, finish = self._decode(data, response, finish)
+                    if piece:
+                        raw = True
+                        clear, visible = shown.feed(piece)
+                        if clear and on_clear is not None:
+                            on_clear()
+                        if visible and on_delta is not None:
+                            on_delta(visible)
         if finish is None:  # the body ended without a finish_reason: cut by a proxy or a crashed worker
             raise AttemptFailed(Failure("truncated" if raw else "empty", retryable=True))
         rest = shown.flush()

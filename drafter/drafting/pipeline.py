@@ -34,6 +34,7 @@ from .prompts import render
 MAX_SECTIONS = 30  # an outline of 2,000 sections once took 3.5 min and 55 MB; a summary has about ten
 EXEMPLARS_PER_SECTION = 3
 EXEMPLAR_CHARS = 600
+DELTA_EVERY = 0.1  # seconds between two streamed-text events of a running draft (see DraftRun.publish)
 KIND_LABEL = {"opening": "开篇段落", "body": "正文部分", "shortcomings": "存在的不足", "plans": "下一步工作打算",
               "closing": "结尾段落"}
 GUIDANCE = {
@@ -71,6 +72,9 @@ class DraftRun:
         self._final: Draft | None = None
         self._watchers: set[asyncio.Queue[DraftEvent | None]] = set()
         self._closed = False
+        self._pending: dict[int, list[str]] = {}  # streamed text not yet handed to the watchers, by section
+        self._flush_at: asyncio.TimerHandle | None = None
+        self._last_flush = 0.0
 
     @classmethod
     def finished(cls, draft: Draft) -> DraftRun:
@@ -81,10 +85,41 @@ class DraftRun:
         return run
 
     def publish(self, event: DraftEvent) -> None:
+        """Hand an event to every watcher. Streamed text is coalesced: at most one `delta` per section every
+        DELTA_EVERY seconds (the first at once), so a watcher wakes ~10 times a second rather than once per
+        model chunk. Any other event first flushes the text before it, so the order is kept."""
+        if event.type == "delta" and event.index is not None:
+            if not self._watchers:
+                return  # nobody watches: the store holds the result
+            self._pending.setdefault(event.index, []).append(event.text)
+            if self._flush_at is None:
+                loop = asyncio.get_running_loop()
+                wait = self._last_flush + DELTA_EVERY - loop.time()
+                if wait <= 0:
+                    self._flush()
+                else:
+                    self._flush_at = loop.call_later(wait, self._flush)
+            return
+        self._flush()
         for q in self._watchers:
             q.put_nowait(event)
 
+    def _flush(self) -> None:
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        with contextlib.suppress(RuntimeError):  # no running loop (closed from a finaliser): nothing waits
+            self._last_flush = asyncio.get_running_loop().time()
+        for index, parts in pending.items():
+            event = DraftEvent("delta", index=index, text="".join(parts))
+            for q in self._watchers:
+                q.put_nowait(event)
+
     def close(self) -> None:
+        self._flush()
         self._closed = True
         for q in self._watchers:
             q.put_nowait(None)

@@ -131,6 +131,22 @@ class RelatedWords:
         self.common = self.df > COMMON_SHARE * self.sections
         self._memo: dict[tuple[str, int], list[str]] = {}
 
+    @classmethod
+    def from_postings(cls, words: Sequence[str], vectors: np.ndarray, postings: Sequence[np.ndarray],
+                      n_sections: int) -> RelatedWords:
+        """Built from each word's sorted section numbers (a saved lexical index gives them without tokenizing
+        the corpus again, see Retriever._related_from_matrix)."""
+        self = cls.__new__(cls)
+        self.words = list(words)
+        self.index = {w: i for i, w in enumerate(self.words)}
+        self.vectors = vectors
+        self.sections = max(n_sections, 1)
+        self.postings = [np.asarray(p, dtype=np.int32) for p in postings]
+        self.df = np.array([len(p) for p in self.postings], dtype=np.int32)
+        self.common = self.df > COMMON_SHARE * self.sections
+        self._memo = {}
+        return self
+
     def __len__(self) -> int:
         return len(self.words)
 

@@ -10,11 +10,16 @@ query asks for them, and diversity keeps the top k from being five chunks of one
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import shutil
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -59,6 +64,12 @@ POSITION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("opening", re.compile(r"开篇|开头|开场|引言|导语|总述|概述|前言|开端")),
     ("closing", re.compile(r"结尾|结束语|结语|表决心|收尾|总之")),
 )
+
+
+BM25_PARAMS = {"k1": 1.2, "b": 0.75}
+# What the saved lexical index depends on besides the chunks: a change here must not load an old one.
+LEXICAL_SIGNATURE = hashlib.sha1(json.dumps(
+    [sorted(DOMAIN_WORDS), sorted(STOPWORDS), BM25_PARAMS, 1]).encode()).hexdigest()[:10]
 
 
 def _jieba() -> Any:
@@ -166,24 +177,74 @@ class Retriever:
     # --- lexical -----------------------------------------------------------------------------------------
     def _lexical(self) -> tuple[Any, list[Chunk]]:
         version = self.index.version  # read before the chunks: a change in between only rebuilds once more
-        chunks = self.index.chunks()
+        with self.index._lock:  # the chunks and the generation they belong to, read together
+            chunks = self.index.chunks()
+            generation = getattr(self.index, "_generation", None)
         with self._lock:
             if self._bm25 is None or version > self._bm25_version:  # a stale reader never rebuilds backwards
-                import bm25s
-
-                init_jieba(str(self.index.settings.cache_dir))
-                corpus_tokens = [tokenize(c.embed_text()) for c in chunks]
-                retriever = bm25s.BM25(k1=1.2, b=0.75)
-                vocab: dict[str, int] = {}
-                ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in corpus_tokens]
-                retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-                self._bm25, self._vocab = retriever, vocab
-                self._related = self._related_words(chunks, corpus_tokens)
+                init_jieba(str(self.index.settings.cache_dir))  # queries are tokenized with the domain words
+                path = self._lexical_dir(generation)
+                retriever = self._load_persisted(path, len(chunks))
+                if retriever is not None:
+                    self._related = self._related_from_matrix(chunks, retriever)
+                else:
+                    retriever, corpus_tokens = self._build(chunks, path)
+                    self._related = self._related_words(chunks, corpus_tokens)
+                self._bm25, self._vocab = retriever, retriever.vocab_dict
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
                 self._bm25_version = version
                 self._bm25_chunks = chunks
                 self._builds += 1
             return self._bm25, self._bm25_chunks
+
+    # The BM25 matrices are saved beside the chunks, keyed by the index generation and the tokenizer: tokenizing
+    # 100k chunks with jieba took 46 s, loading the saved matrices takes well under a second. Every worker
+    # and every restart after the first loads them. A change of the generation (any corpus change) or of the
+    # tokenizer (domain words, stop words) makes a new directory; the old one is removed.
+    def _lexical_dir(self, generation: str | None) -> Path | None:
+        if not generation:
+            return None
+        return self.index.index_dir / f"lexical-{generation}-{LEXICAL_SIGNATURE}"
+
+    def _load_persisted(self, path: Path | None, n_chunks: int) -> Any:
+        if path is None or not (path / "params.index.json").exists():
+            return None
+        import bm25s
+
+        try:
+            retriever = bm25s.BM25.load(str(path), mmap=False)
+        except Exception:  # torn or foreign files: rebuild (and save again)
+            return None
+        if retriever.scores.get("num_docs") != n_chunks:
+            return None
+        return retriever
+
+    def _build(self, chunks: list[Chunk], path: Path | None) -> tuple[Any, list[list[str]]]:
+        import bm25s
+
+        init_jieba(str(self.index.settings.cache_dir))
+        corpus_tokens = [tokenize(c.embed_text()) for c in chunks]
+        retriever = bm25s.BM25(**BM25_PARAMS)
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in corpus_tokens]
+        retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        retriever.vocab_dict = vocab
+        self._persist(retriever, path)
+        return retriever, corpus_tokens
+
+    def _persist(self, retriever: Any, path: Path | None) -> None:
+        if path is None:
+            return
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        try:
+            retriever.save(str(tmp), show_progress=False)
+            os.replace(tmp, path)  # atomic: a reader sees the whole directory or none
+        except OSError:  # another process saved the same one first, or a read-only data dir: fine
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        for old in path.parent.glob("lexical-*"):
+            if old != path and not old.name.endswith(".tmp") and ".tmp-" not in old.name:
+                shutil.rmtree(old, ignore_errors=True)
 
     def _related_words(self, chunks: list[Chunk], corpus_tokens: list[list[str]]) -> RelatedWords:
         """Corpus words with their vectors and sections: built with the lexical index, once per version."""
@@ -195,6 +256,27 @@ class Retriever:
         shipped = load_shipped_words(shipped_words_path(self.index.settings.corpus_dir, embedder.name))
         vectors = word_vectors(words, shipped, self.index.cache.get_or_compute, embedder.passages)
         return RelatedWords(words, vectors, sections.values())
+
+    def _related_from_matrix(self, chunks: list[Chunk], bm25: Any) -> RelatedWords:
+        """The related words of a loaded lexical index, without tokenizing the chunks again: which words occur
+        in which section is read from the saved BM25 matrix (a word's column lists the chunks holding it)."""
+        keys: dict[tuple[str, int], int] = {}
+        sec_of = np.fromiter((keys.setdefault((c.doc_id, c.section_index), len(keys)) for c in chunks),
+                             dtype=np.int32, count=len(chunks))
+        indptr, indices = bm25.scores["indptr"], bm25.scores["indices"]
+        words: list[str] = []
+        postings: list[np.ndarray] = []
+        for word, tid in sorted(bm25.vocab_dict.items()):
+            if tid + 1 >= len(indptr) or not is_word(word):
+                continue
+            secs = np.unique(sec_of[indices[indptr[tid]:indptr[tid + 1]]])
+            if len(secs):
+                words.append(word)
+                postings.append(secs.astype(np.int32))
+        embedder = self.index.embedder
+        shipped = load_shipped_words(shipped_words_path(self.index.settings.corpus_dir, embedder.name))
+        vectors = word_vectors(words, shipped, self.index.cache.get_or_compute, embedder.passages)
+        return RelatedWords.from_postings(words, vectors, postings, len(keys))
 
     def _bm25_scores(self, query: str, qvec: np.ndarray | None = None) -> np.ndarray:
         """BM25 scores of every chunk for the weighted query: its words, the thesaurus's, the derived ones."""

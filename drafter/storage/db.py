@@ -61,7 +61,10 @@ def make_engine(url: str) -> Engine:
         if parsed.get_driver_name() != "psycopg":
             raise ConfigError(f"不支持的 PostgreSQL 驱动 {parsed.get_driver_name()}",
                               hint="地址请以 postgresql+psycopg:// 开头")
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # A server that does not answer fails within seconds (health says so, drafting routes answer 503)
+        # rather than holding a request until the kernel gives up on the connection.
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 5}
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
     raise ConfigError(f"不支持的数据库 {backend}", hint="DRAFTER_DATABASE_URL 只支持 postgresql+psycopg://，不设置则使用 SQLite")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -61,6 +62,17 @@ section_versions = Table(
     Column("created_at", Text, nullable=False),
     Column("body", Text, nullable=False),
     ForeignKeyConstraint(["draft_id", "idx"], ["sections.draft_id", "sections.idx"], ondelete="CASCADE"),
+)
+
+# The corpus a team shares (see drafter/corpus_sync.py): the latest snapshot, one row. Not in backups: it is
+# rebuilt from the documents by `drafter index` on any machine.
+corpus_snapshot = Table(
+    "corpus_snapshot", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("generation", Text, nullable=False),
+    Column("archive", LargeBinary, nullable=False),  # tar.gz of documents/ and index/
+    Column("size", Integer, nullable=False),
+    Column("updated_at", Text, nullable=False),
 )
 
 # --- accounts (migration 0003) -----------------------------------------------------------------------------

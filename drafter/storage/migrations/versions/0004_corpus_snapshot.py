@@ -1,0 +1,31 @@
+"""The corpus a team shares: one row holding the latest corpus snapshot (documents, manifest, chunk table
+and saved lexical index) and its generation, so a worker on another machine serves the same corpus.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "corpus_snapshot",
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("generation", sa.Text, nullable=False),
+        sa.Column("archive", sa.LargeBinary, nullable=False),
+        sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("updated_at", sa.Text, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("corpus_snapshot")
