@@ -64,7 +64,7 @@ section_versions = Table(
     ForeignKeyConstraint(["draft_id", "idx"], ["sections.draft_id", "sections.idx"], ondelete="CASCADE"),
 )
 
-# The corpus a team shares (see drafter/corpus_sync.py): the latest snapshot, one row. Not in backups: it is
+# The corpus a team shares (see drafter/corpus/sync.py): the latest snapshot, one row. Not in backups: it is
 # rebuilt from the documents by `drafter index` on any machine.
 corpus_snapshot = Table(
     "corpus_snapshot", metadata,
