@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 import random
 import ssl
@@ -35,18 +34,10 @@ from pydantic import SecretStr
 
 from drafter.errors import ConfigError, GenerationError
 
-from .llm_failures import (
-    MESSAGES,
-    REASONS,
-    SECRET_RE,
-    AttemptFailed,
-    Failure,
-    parse_extra_body,
-    retry_after,
-    safe_url,
-)
+from .llm_failures import MESSAGES, AttemptFailed, Failure, classify, parse_extra_body, reason_for, redact, safe_url
 from .postprocess import join_continuation
 from .reasoning import ReasoningFilter, strip_reasoning
+from .sse import EventSplitter, decode_chunk
 
 if TYPE_CHECKING:
     from drafter.settings import Settings
@@ -60,7 +51,6 @@ Client = openai.AsyncOpenAI
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_KEY_PLACEHOLDER = "not-needed"  # sent to keyless endpoints (Ollama, vLLM): the client insists on some key
-NO_RETRY_STATUSES = frozenset({400, 401, 403, 404, 422})
 CONTINUE_PROMPT = "你的回答因长度限制被截断了。请紧接着上文最后一个字继续写完，不要重复已写的内容，不要加任何说明。"
 REASONING_HIDDEN = "已隐藏模型的推理过程"
 
@@ -330,8 +320,7 @@ class OpenAIGenerator(Generator):
             # Raw bytes, split into lines here: the per-line async iterators of httpx and openai (four
             # generator layers per chunk) cost more than the decoding itself.
             reads = response.http_response.aiter_bytes().__aiter__()
-            data_lines: list[str] = []
-            buf = b""
+            events = EventSplitter()
             done = False
             while not done:
                 limit = self.stall_timeout if received else self.first_chunk_timeout
@@ -351,26 +340,12 @@ class OpenAIGenerator(Generator):
                     if isinstance(exc, httpx2.TransportError):
                         raise openai.APIConnectionError(request=response.http_request) from None
                     raise
-                if not block:
-                    continue
-                buf += block
-                if buf.endswith(b"\r"):
-                    continue  # a CR LF may be split across reads: wait for the LF
-                lines = buf.splitlines()
-                buf = b"" if buf.endswith((b"\n", b"\r")) else lines.pop()
-                for raw_line in lines:
-                    line = raw_line.decode("utf-8", "replace")
-                    if line.startswith("data:"):
-                        data_lines.append(line[5:].lstrip())
-                        continue
-                    if line or not data_lines:
-                        continue  # comments, event names, keep-alives
-                    data, data_lines = "\n".join(data_lines), []
+                for data in events.feed(block) if block else ():
                     if data.startswith("[DONE]"):
                         done = True
                         break
                     received = True
-                    piece, finish = self._decode(data, response, finish)
+                    piece, finish = decode_chunk(data, response, finish)
                     if piece:
                         raw = True
                         clear, visible = shown.feed(piece)
@@ -389,45 +364,9 @@ class OpenAIGenerator(Generator):
             raise AttemptFailed(Failure("empty", retryable=True))
         return shown.text, finish
 
-    @staticmethod
-    def _decode(data: str, response: Any, finish: str | None) -> tuple[str, str | None]:
-        """One chunk's text and finish reason; an error event becomes the library's APIError."""
-        try:
-            chunk = json.loads(data)
-        except json.JSONDecodeError:
-            return "", finish
-        if isinstance(chunk, dict) and chunk.get("error"):
-            error = chunk["error"]
-            message = error.get("message") if isinstance(error, dict) else None
-            raise openai.APIError(message=str(message or "An error occurred during streaming"),
-                                  request=response.http_request, body=error)
-        piece = ""
-        for choice in (chunk.get("choices") or []) if isinstance(chunk, dict) else []:
-            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
-                continue
-            piece += (choice.get("delta") or {}).get("content") or ""
-            finish = choice.get("finish_reason") or finish
-        return piece, finish
-
     # ---- failures ----------------------------------------------------------------------------------
     def _classify(self, exc: openai.OpenAIError) -> Failure:
-        if isinstance(exc, openai.APIStatusError):
-            status = exc.status_code
-            body = exc.body if isinstance(exc.body, dict) else {}
-            detail = self._redact(str(body.get("message") or exc.message))
-            headers = exc.response.headers
-            kinds = {401: "auth", 403: "forbidden", 404: "not_found", 429: "rate_limit"}
-            kind = kinds.get(status) or ("server" if status >= 500 or status in (408, 409) else "bad_request")
-            retryable = status not in NO_RETRY_STATUSES and kind != "bad_request"
-            retryable = retryable and headers.get("x-should-retry") != "false"
-            return Failure(kind, retryable, status, detail, retry_after(headers))
-        if isinstance(exc, openai.APITimeoutError):
-            return Failure("timeout", True)
-        if isinstance(exc, openai.APIConnectionError):
-            return Failure("connection", True, detail=type(exc.__cause__).__name__ if exc.__cause__ else "")
-        if isinstance(exc, openai.APIError):  # an error event inside the stream
-            return Failure("stream_error", True, detail=self._redact(exc.message))
-        return Failure("other", False, detail=self._redact(str(exc)))
+        return classify(exc, self._redact)
 
     def _delay(self, retry: int, failure: Failure) -> float:
         if failure.retry_after is not None:
@@ -436,18 +375,10 @@ class OpenAIGenerator(Generator):
         return backoff * random.uniform(0.5, 1.0)
 
     def _reason(self, failure: Failure) -> str:
-        reason = REASONS.get(failure.kind, "请求失败")
-        if failure.status is not None:
-            reason += f"（HTTP {failure.status}）"
-        if failure.kind == "stall":
-            reason += f"（超过 {failure.waited:g} 秒无新内容）"
-        return reason
+        return reason_for(failure)
 
     def _redact(self, text: str) -> str:
-        if len(self._api_key) >= 4:
-            text = text.replace(self._api_key, "***")
-        text = SECRET_RE.sub(lambda m: m.group(1) + "***", text)
-        return text if len(text) <= 200 else text[:200] + "…"
+        return redact(text, self._api_key)
 
     def _error(self, f: Failure, attempts: int) -> GenerationFailure:
         message, hint = MESSAGES.get(f.kind, MESSAGES["other"])

@@ -8,10 +8,12 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+import openai
 
 from ..errors import ConfigError
 
@@ -32,6 +34,7 @@ class AttemptFailed(Exception):
         self.failure = failure
 
 
+NO_RETRY_STATUSES = frozenset({400, 401, 403, 404, 422})
 REASONS = {
     "rate_limit": "请求被限流", "server": "服务器错误", "connection": "连接失败", "timeout": "请求超时",
     "stall": "流式输出停滞", "dropped": "流式输出中途断开", "truncated": "流式输出未正常结束",
@@ -110,3 +113,42 @@ def parse_extra_body(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
         raise ConfigError("DRAFTER_EXTRA_BODY 须是一个 JSON 对象（{...}）",
                           hint='例如 DRAFTER_EXTRA_BODY=\'{"enable_thinking": false}\'')
     return value
+
+
+def classify(exc: openai.OpenAIError, redact: Callable[[str], str]) -> Failure:
+    """What went wrong with a request, and whether another attempt may help."""
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        body = exc.body if isinstance(exc.body, dict) else {}
+        detail = redact(str(body.get("message") or exc.message))
+        headers = exc.response.headers
+        kinds = {401: "auth", 403: "forbidden", 404: "not_found", 429: "rate_limit"}
+        kind = kinds.get(status) or ("server" if status >= 500 or status in (408, 409) else "bad_request")
+        retryable = status not in NO_RETRY_STATUSES and kind != "bad_request"
+        retryable = retryable and headers.get("x-should-retry") != "false"
+        return Failure(kind, retryable, status, detail, retry_after(headers))
+    if isinstance(exc, openai.APITimeoutError):
+        return Failure("timeout", True)
+    if isinstance(exc, openai.APIConnectionError):
+        return Failure("connection", True, detail=type(exc.__cause__).__name__ if exc.__cause__ else "")
+    if isinstance(exc, openai.APIError):  # an error event inside the stream
+        return Failure("stream_error", True, detail=redact(exc.message))
+    return Failure("other", False, detail=redact(str(exc)))
+
+
+def reason_for(failure: Failure) -> str:
+    """The retry reason shown while a section is rewritten."""
+    reason = REASONS.get(failure.kind, "请求失败")
+    if failure.status is not None:
+        reason += f"（HTTP {failure.status}）"
+    if failure.kind == "stall":
+        reason += f"（超过 {failure.waited:g} 秒无新内容）"
+    return reason
+
+
+def redact(text: str, api_key: str) -> str:
+    """No key or secret-looking token in a message; long bodies cut."""
+    if len(api_key) >= 4:
+        text = text.replace(api_key, "***")
+    text = SECRET_RE.sub(lambda m: m.group(1) + "***", text)
+    return text if len(text) <= 200 else text[:200] + "…"
