@@ -12,7 +12,6 @@ import contextlib
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..checking import check, mask_amounts
@@ -30,11 +29,11 @@ from .generation import Generator, Message, Reply
 from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
 from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
 from .prompts import render
+from .runs import DraftEvent, DraftRun, EventSink
 
 MAX_SECTIONS = 30  # an outline of 2,000 sections once took 3.5 min and 55 MB; a summary has about ten
 EXEMPLARS_PER_SECTION = 3
 EXEMPLAR_CHARS = 600
-DELTA_EVERY = 0.1  # seconds between two streamed-text events of a running draft (see DraftRun.publish)
 KIND_LABEL = {"opening": "开篇段落", "body": "正文部分", "shortcomings": "存在的不足", "plans": "下一步工作打算",
               "closing": "结尾段落"}
 GUIDANCE = {
@@ -45,107 +44,6 @@ GUIDANCE = {
     "closing": "写一小段结尾，表明决心，不含数字。",
 }
 _NUMBER_RE = re.compile(r"\d+(?:[.,，]\d+)*")
-
-
-@dataclass
-class DraftEvent:
-    """What a front end shows as a draft is written: the outline, streamed text, finished sections."""
-
-    type: str  # outline | delta | reset | section | done | error (the run broke; text says why)
-    index: int | None = None
-    text: str = ""
-    section: Section | None = None
-    draft: Draft | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-EventSink = Callable[[DraftEvent], None]
-
-
-class DraftRun:
-    """A draft being written by its own task. Watchers subscribe to its events and may leave at any time;
-    events nobody watches are dropped (the store holds the results)."""
-
-    def __init__(self, draft_id: str) -> None:
-        self.draft_id = draft_id
-        self.task: asyncio.Task[Draft] | None = None
-        self._final: Draft | None = None
-        self._watchers: set[asyncio.Queue[DraftEvent | None]] = set()
-        self._closed = False
-        self._pending: dict[int, list[str]] = {}  # streamed text not yet handed to the watchers, by section
-        self._flush_at: asyncio.TimerHandle | None = None
-        self._last_flush = 0.0
-
-    @classmethod
-    def finished(cls, draft: Draft) -> DraftRun:
-        """A run with nothing left to write: its events are the draft and `done`."""
-        run = cls(draft.id)
-        run._final = draft
-        run._closed = True
-        return run
-
-    def publish(self, event: DraftEvent) -> None:
-        """Hand an event to every watcher. Streamed text is coalesced: at most one `delta` per section every
-        DELTA_EVERY seconds (the first at once), so a watcher wakes ~10 times a second rather than once per
-        model chunk. Any other event first flushes the text before it, so the order is kept."""
-        if event.type == "delta" and event.index is not None:
-            if not self._watchers:
-                return  # nobody watches: the store holds the result
-            self._pending.setdefault(event.index, []).append(event.text)
-            if self._flush_at is None:
-                loop = asyncio.get_running_loop()
-                wait = self._last_flush + DELTA_EVERY - loop.time()
-                if wait <= 0:
-                    self._flush()
-                else:
-                    self._flush_at = loop.call_later(wait, self._flush)
-            return
-        self._flush()
-        for q in self._watchers:
-            q.put_nowait(event)
-
-    def _flush(self) -> None:
-        if self._flush_at is not None:
-            self._flush_at.cancel()
-            self._flush_at = None
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, {}
-        with contextlib.suppress(RuntimeError):  # no running loop (closed from a finaliser): nothing waits
-            self._last_flush = asyncio.get_running_loop().time()
-        for index, parts in pending.items():
-            event = DraftEvent("delta", index=index, text="".join(parts))
-            for q in self._watchers:
-                q.put_nowait(event)
-
-    def close(self) -> None:
-        self._flush()
-        self._closed = True
-        for q in self._watchers:
-            q.put_nowait(None)
-
-    async def events(self) -> AsyncIterator[DraftEvent]:
-        """Events from now on, until the run ends (a finished run: its outline and `done`)."""
-        if self._final is not None:
-            yield DraftEvent("outline", draft=self._final)
-            yield DraftEvent("done", draft=self._final)
-            return
-        if self._closed:
-            return
-        q: asyncio.Queue[DraftEvent | None] = asyncio.Queue()
-        self._watchers.add(q)
-        try:
-            while (event := await q.get()) is not None:
-                yield event
-        finally:
-            self._watchers.discard(q)
-
-    async def result(self) -> Draft:
-        """The finished draft (the run's own error if it broke). Waiting here never cancels the run."""
-        if self._final is not None:
-            return self._final
-        assert self.task is not None
-        return await asyncio.shield(self.task)
 
 
 def check_outline(outline: Sequence[OutlineSection]) -> None:
