@@ -7,8 +7,9 @@ import numpy as np
 
 from drafter.corpus.chunking import Chunk
 from drafter.retrieval.related_words import RelatedWords, load_shipped_words, shipped_words_path
-from drafter.retrieval.search import Retriever, query_position
+from drafter.retrieval.search import Retriever
 from drafter.retrieval.thesaurus import expand
+from drafter.retrieval.tokens import query_position
 from drafter.workspace import Workspace
 
 COPY = "五、体育竞技场，友谊共分享举行篮球友谊赛"  # a bundled section an uploaded summary copies below

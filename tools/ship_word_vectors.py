@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drafter.retrieval.related_words import is_word, shipped_words_path, write_shipped_words
-from drafter.retrieval.search import init_jieba, tokenize
+from drafter.retrieval.tokens import init_jieba, tokenize
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 

@@ -93,7 +93,7 @@ def word_vectors(words: Sequence[str], shipped: dict[str, np.ndarray],
 
 def prepare(index: CorpusIndex, chunks: Sequence[Chunk]) -> int:
     """Embed (into the cache under the data dir) the words of `chunks` that have no vector yet; returns how many."""
-    from .search import init_jieba, tokenize  # retrieval imports this module
+    from .tokens import init_jieba, tokenize
 
     init_jieba(str(index.settings.cache_dir))
     words = sorted({t for c in chunks for t in tokenize(c.embed_text()) if is_word(t)})

@@ -10,11 +10,7 @@ query asks for them, and diversity keeps the top k from being five chunks of one
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 import os
-import re
 import shutil
 import threading
 from collections.abc import Sequence
@@ -27,8 +23,10 @@ import numpy as np
 from ..corpus.chunking import Chunk
 from ..corpus.index import CorpusIndex
 from ..errors import InputError
+from .diversity import _diversify, _unique_texts
 from .related_words import RelatedWords, is_word, load_shipped_words, shipped_words_path, word_vectors
 from .thesaurus import expand
+from .tokens import BM25_PARAMS, LEXICAL_SIGNATURE, init_jieba, query_position, tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 10  # small: the first few ranks of each list decide (measured: 10 beats 30 and 60 on all three sets)
@@ -36,78 +34,11 @@ CANDIDATES = 50
 QUERY_CACHE = 4096
 GRAM_CACHE = 8192
 NON_BODY_TOPIC_WEIGHT = 0.8
-DOC_REPEAT = 0.6  # diversity: each further pick from an already-used summary has its score scaled by this
-PARENT_CHILD = 0.25  # diversity: a heading's own passage and a passage under it largely say the same
-NEAR_DUPLICATE = 0.3  # diversity: character-bigram Jaccard above which two passages count as copies
 DENSE_WEIGHT = 0.4  # measured on both labelled sets: BM25 with the thesaurus is the stronger ranker here
 # Lexical query weights: the user's words, the genre thesaurus's, the corpus-derived related words.
 QUERY_WORD_WEIGHT = 2.0
 THESAURUS_WEIGHT = 1.0
 DERIVED_WEIGHT = 0.8
-
-# Domain words jieba's general dictionary splits badly; kept small and about the genre, not the corpus.
-DOMAIN_WORDS = (
-    "职代会", "职工代表大会", "厂务公开", "校务公开", "企务公开", "政务公开", "送温暖", "困难职工", "职工之家",
-    "职工书屋", "劳动竞赛", "技能比武", "岗位练兵", "集体合同", "劳动争议", "安康杯", "女职工", "文体活动",
-    "工会经费", "经费审查", "建会", "入会", "会员", "帮扶", "慰问金", "金秋助学", "疗休养", "师德", "教职工",
-    "劳动保护", "合理化建议", "职工素质", "民主管理", "献爱心", "工会干部", "先进职工之家", "模范职工之家",
-)
-STOPWORDS = frozenset(
-    ["的", "了", "和", "与", "及", "在", "是", "为", "对", "把", "被", "等", "中", "上", "下", "我们", "我", "你", "他", "她", "它", "这", "那", "并", "也", "都", "就", "还", "又", "将", "以", "于", "之", "其", "一个", "一些", "进行", "开展", "工作", "加强", "积极", "认真", "不断", "进一步", "通过", "全面", "有", "有效", "做好", "活动", "方面", "情况", "怎么", "如何", "什么", "哪些", "写", "怎样", "相关", "有关"]
-)
-
-# Queries that ask for a part of the summary rather than a topic.
-POSITION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("plans", re.compile(r"打算|计划|设想|下一步|下步|明年|来年|今后|展望|思路")),
-    # 问题 alone is everyday speech (吃饭的问题): only 存在的问题, 主要问题, 问题和不足 ask for the 不足 part.
-    ("shortcomings", re.compile(r"不足|存在的?问题|主要问题|突出问题|问题[和与及]|差距|短板|薄弱|欠缺")),
-    ("opening", re.compile(r"开篇|开头|开场|引言|导语|总述|概述|前言|开端")),
-    ("closing", re.compile(r"结尾|结束语|结语|表决心|收尾|总之")),
-)
-
-
-BM25_PARAMS = {"k1": 1.2, "b": 0.75}
-# What the saved lexical index depends on besides the chunks: a change here must not load an old one.
-LEXICAL_SIGNATURE = hashlib.sha1(json.dumps(
-    [sorted(DOMAIN_WORDS), sorted(STOPWORDS), BM25_PARAMS, 1]).encode()).hexdigest()[:10]
-
-
-def _jieba() -> Any:
-    import jieba
-
-    return jieba
-
-
-_jieba_lock = threading.Lock()
-_jieba_ready: set[str] = set()
-
-
-def init_jieba(cache_dir: str) -> None:
-    """jieba writes its dictionary cache to the temp folder unless told; keep it under the data dir."""
-    with _jieba_lock:
-        if cache_dir in _jieba_ready:
-            return
-        jieba = _jieba()
-        jieba.setLogLevel(logging.WARNING)
-        jieba.dt.tmp_dir = cache_dir
-        if not _jieba_ready:  # the dictionary is process-wide: adding the words again raises jieba's total
-            for w in DOMAIN_WORDS:  # frequency and changes how every later text is cut (seen with two data dirs)
-                jieba.add_word(w, freq=20000)
-            jieba.initialize()
-        _jieba_ready.add(cache_dir)
-
-
-def tokenize(text: str) -> list[str]:
-    words = _jieba().lcut_for_search(text)
-    return [w for w in words if w.strip() and w not in STOPWORDS and re.search(r"[\w\u4e00-\u9fff]", w)]
-
-
-def query_position(query: str) -> str | None:
-    for position, pattern in POSITION_CUES:
-        if pattern.search(query):
-            return position
-    return None
-
 
 @dataclass
 class Hit:
@@ -427,64 +358,3 @@ class Retriever:
                 self._grams.clear()
             order = _diversify(order, scores, chunks, k, self._grams)
         return [Hit(chunks[i], scores[i], ranks.get(i, {})) for i in order[:k]]
-
-
-def _unique_texts(order: list[int], chunks: list[Chunk]) -> list[int]:
-    """A passage copied into several documents takes one slot (its best-ranked copy), not several."""
-    seen: set[str] = set()
-    out = []
-    for i in order:
-        text = chunks[i].text
-        if text not in seen:
-            seen.add(text)
-            out.append(i)
-    return out
-
-
-def _bigrams(text: str) -> frozenset[str]:
-    t = re.sub(r"\s+", "", text)
-    return frozenset(t[i : i + 2] for i in range(len(t) - 1))
-
-
-def _redundancy(a: Chunk, b: Chunk, grams: dict[str, frozenset[str]]) -> float:
-    """How much `a` repeats `b`: 1 for the same text, PARENT_CHILD for a heading and a part under it, otherwise the
-    character-bigram overlap above NEAR_DUPLICATE (summaries copy each other's paragraphs; topical likeness
-    below that is what a topic search is for, and must not be penalised)."""
-    if a.doc_id == b.doc_id and (a.section.startswith(b.section + " > ") or b.section.startswith(a.section + " > ")):
-        return PARENT_CHILD
-    ga = grams.get(a.chunk_id) or grams.setdefault(a.chunk_id, _bigrams(a.text))
-    gb = grams.get(b.chunk_id) or grams.setdefault(b.chunk_id, _bigrams(b.text))
-    if not ga or not gb:
-        return 0.0
-    jaccard = len(ga & gb) / len(ga | gb)
-    return max(0.0, (jaccard - NEAR_DUPLICATE) / (1 - NEAR_DUPLICATE))
-
-
-def _diversify(order: list[int], scores: dict[int, float], chunks: list[Chunk], k: int,
-               grams: dict[str, frozenset[str]] | None = None) -> list[int]:
-    """Greedy, MMR-style: one chunk per section; a candidate's score is discounted for every earlier pick from its
-    summary and for how much it repeats an earlier pick (a parent heading of it, or a copied paragraph)."""
-    picked: list[int] = []
-    seen_sections: set[tuple[str, int]] = set()
-    per_doc: dict[str, int] = {}
-    pool = list(order[: max(4 * k, 20)])  # a few sections' worth of chunks beyond k is all the greedy ever needs
-    grams = {} if grams is None else grams
-    while pool and len(picked) < k:
-        best, best_score = None, -1.0
-        for i in pool:
-            c = chunks[i]
-            if (c.doc_id, c.section_index) in seen_sections:
-                continue
-            s = scores[i] * (DOC_REPEAT ** per_doc.get(c.doc_id, 0))
-            if picked and s > best_score:
-                s *= 1.0 - max(_redundancy(c, chunks[j], grams) for j in picked)
-            if s > best_score:
-                best, best_score = i, s
-        if best is None:
-            break
-        pool.remove(best)
-        c = chunks[best]
-        picked.append(best)
-        seen_sections.add((c.doc_id, c.section_index))
-        per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
-    return picked
