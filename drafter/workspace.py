@@ -21,7 +21,8 @@ from .corpus.embedding import Embedder
 from .corpus.index import CorpusIndex, DocInfo, Progress, RefreshReport
 from .corpus.sync import CorpusSync
 from .drafting.generation import Generator, OpenAIGenerator
-from .drafting.pipeline import Drafter, DraftEvent, DraftRun, EventSink, check_outline
+from .drafting.pipeline import Drafter, check_outline
+from .drafting.runs import DraftEvent, DraftRun, EventSink, watch
 from .errors import BadFileError, InputError, SearchIndexError
 from .facts import Facts
 from .models import Draft, OutlineSection, Section
@@ -36,7 +37,6 @@ from .storage.drafts import DraftStore
 from .team import Reachability
 
 log = logging.getLogger(__name__)
-WATCH_POLL = 1.0  # seconds between two looks at a draft another process is writing
 
 
 class Workspace:
@@ -232,50 +232,11 @@ class Workspace:
         async for event in run.events():
             yield event
 
-    async def watch_draft(self, draft_id: str) -> AsyncIterator[DraftEvent]:
+    def watch_draft(self, draft_id: str) -> AsyncIterator[DraftEvent]:
         """Watch a draft again (a client that reconnects): the stored draft as an `outline` event, then the
-        live events while this process writes it, then `done` with the stored draft. Another process's
-        running draft, or an interrupted one, ends after the outline event (its status says which)."""
-        run = self.drafter.running(draft_id)
-        if run is None:
-            draft = await asyncio.to_thread(self.store.get, draft_id)
-            yield DraftEvent("outline", draft=draft)
-            if draft.status == "running":  # written by another worker or machine: follow it through the store
-                async for event in self._follow_stored(draft):
-                    yield event
-                return
-            if draft.complete:
-                yield DraftEvent("done", draft=draft)
-            return
-        events = run.events()
-        first = asyncio.ensure_future(anext(events))  # subscribe before taking the snapshot: nothing missed
-        await asyncio.sleep(0)
-        yield DraftEvent("outline", draft=self.store.get(draft_id))
-        try:
-            event = await first
-            yield event
-            async for event in events:
-                yield event
-        except StopAsyncIteration:
-            yield DraftEvent("done", draft=self.store.get(draft_id))
-
-    async def _follow_stored(self, draft: Draft) -> AsyncIterator[DraftEvent]:
-        """Another process's running draft, seen through the database: a `section` event as each section is
-        stored (no streamed text: that lives in the writing process), `done` when it is settled. A writer
-        that died is noticed by the store's runner check and the draft ends `interrupted`."""
-        seen = {s.index: (s.version, s.status) for s in draft.sections}
-        polls = 0
-        while draft.status == "running":
-            await asyncio.sleep(WATCH_POLL)
-            polls += 1
-            if polls % 10 == 0:  # every ~10 s: a writer that died leaves the draft interrupted
-                await asyncio.to_thread(self.store.recover)
-            draft = await asyncio.to_thread(self.store.get, draft.id)
-            for s in draft.sections:
-                if s.status != "pending" and seen.get(s.index) != (s.version, s.status):
-                    seen[s.index] = (s.version, s.status)
-                    yield DraftEvent("section", index=s.index, section=s)
-        yield DraftEvent("done", draft=draft)
+        live events while this process writes it (or its stored sections while another worker does), then
+        `done`. An interrupted draft ends after the outline event (its status says so)."""
+        return watch(self.store, self.drafter.running(draft_id), draft_id)
 
     async def regenerate(self, draft_id: str, index: int, instruction: str = "",
                          on_event: EventSink | None = None) -> Draft:

@@ -12,6 +12,7 @@ from typing import Any
 from ..models import Draft, Section
 
 DELTA_EVERY = 0.1  # seconds between two streamed-text events of a running draft (see DraftRun.publish)
+WATCH_POLL = 1.0  # seconds between two looks at a draft another process is writing
 
 
 @dataclass
@@ -113,3 +114,47 @@ class DraftRun:
             return self._final
         assert self.task is not None
         return await asyncio.shield(self.task)
+
+
+async def watch(store: Any, run: DraftRun | None, draft_id: str) -> AsyncIterator[DraftEvent]:
+    """A draft's events for a watcher who comes (back) in: see `Workspace.watch_draft`."""
+    if run is None:
+        draft = await asyncio.to_thread(store.get, draft_id)
+        yield DraftEvent("outline", draft=draft)
+        if draft.status == "running":  # written by another worker or machine: follow it through the store
+            async for event in follow_stored(store, draft):
+                yield event
+            return
+        if draft.complete:
+            yield DraftEvent("done", draft=draft)
+        return
+    events = run.events()
+    first = asyncio.ensure_future(anext(events))  # subscribe before taking the snapshot: nothing missed
+    await asyncio.sleep(0)
+    yield DraftEvent("outline", draft=store.get(draft_id))
+    try:
+        event = await first
+        yield event
+        async for event in events:
+            yield event
+    except StopAsyncIteration:
+        yield DraftEvent("done", draft=store.get(draft_id))
+
+
+async def follow_stored(store: Any, draft: Draft) -> AsyncIterator[DraftEvent]:
+    """Another process's running draft, seen through the database: a `section` event as each section is
+    stored (no streamed text: that lives in the writing process), `done` when it is settled. A writer that
+    died is noticed by the store's runner check and the draft ends `interrupted`."""
+    seen = {s.index: (s.version, s.status) for s in draft.sections}
+    polls = 0
+    while draft.status == "running":
+        await asyncio.sleep(WATCH_POLL)
+        polls += 1
+        if polls % 10 == 0:  # every ~10 s: a writer that died leaves the draft interrupted
+            await asyncio.to_thread(store.recover)
+        draft = await asyncio.to_thread(store.get, draft.id)
+        for s in draft.sections:
+            if s.status != "pending" and seen.get(s.index) != (s.version, s.status):
+                seen[s.index] = (s.version, s.status)
+                yield DraftEvent("section", index=s.index, section=s)
+    yield DraftEvent("done", draft=draft)
