@@ -191,9 +191,11 @@ def _block_heading(line: str) -> str | None:
     return None
 
 
-def parse_facts_text(text: str) -> Facts:
-    """Read the plain-text form. Unlabelled lines before any block are the year's work items."""
-    data: dict[str, Any] = {"items": [], "shortcomings": [], "plans": []}
+def read_labelled(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The plain-text form's labelled fields (单位：…) and its three blocks of lines, as written. Unlabelled
+    lines before any block are the year's work items. Shared by the facts reader and the checker."""
+    fields: dict[str, str] = {}
+    blocks: dict[str, list[str]] = {"items": [], "shortcomings": [], "plans": []}
     block = "items"
     for raw in text.splitlines():
         line = raw.strip()
@@ -204,19 +206,26 @@ def parse_facts_text(text: str) -> Facts:
             label, rest = m.group(1), m.group(2).strip()
             field = _field_for(label, _FIELD_LABELS)
             if field:
-                data[field] = rest
+                fields[field] = rest
                 continue
             blk = _field_for(label, _BLOCK_LABELS)
             if blk:
                 block = blk
                 if rest:
-                    data[block].append(rest)
+                    blocks[block].append(rest)
                 continue
         fuzzy = _block_heading(line)
         if fuzzy:
             block = fuzzy
             continue
-        data[block].append(line)
+        blocks[block].append(line)
+    return fields, blocks
+
+
+def parse_facts_text(text: str) -> Facts:
+    """Read the plain-text form. Unlabelled lines before any block are the year's work items."""
+    fields, blocks = read_labelled(text)
+    data: dict[str, Any] = {**fields, **blocks}
     if "year" in data:
         m_year = re.fullmatch(r"\s*(\d{4})\s*年?度?\s*", str(data["year"]))
         if not m_year:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..facts import _BLOCK_LABELS, _FIELD_LABELS, _LABEL_RE, Facts, _block_heading, _field_for, strip_bullet
+from ..facts import Facts, read_labelled, strip_bullet
 
 BLOCK_LABELS = {"items": "全年工作", "shortcomings": "存在不足", "plans": "明年打算"}
 
@@ -43,31 +43,8 @@ def _make(org: str, superior: str, notes: str, items: Sequence[str], shortcoming
 
 @lru_cache(maxsize=64)
 def _from_text(text: str) -> FactBlocks:
-    data: dict[str, str] = {}
-    blocks: dict[str, list[str]] = {"items": [], "shortcomings": [], "plans": []}
-    block = "items"
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        m = _LABEL_RE.match(line)
-        if m:
-            label, rest = m.group(1), m.group(2).strip()
-            fld = _field_for(label, _FIELD_LABELS)
-            if fld:
-                data[fld] = rest
-                continue
-            blk = _field_for(label, _BLOCK_LABELS)
-            if blk:
-                block = blk
-                if rest:
-                    blocks[block].append(strip_bullet(rest))
-                continue
-        fuzzy = _block_heading(line)
-        if fuzzy:
-            block = fuzzy
-            continue
-        blocks[block].append(strip_bullet(line))
+    data, raw = read_labelled(text)
+    blocks = {name: [strip_bullet(x) for x in lines] for name, lines in raw.items()}
     return _make(data.get("org", ""), data.get("superior", ""), data.get("notes", ""), blocks["items"],
                  blocks["shortcomings"], blocks["plans"])
 
