@@ -88,6 +88,10 @@ def fact_key(line: str) -> str:
     return re.sub(r"\s+", "", strip_bullet(line)).rstrip("。；;，,")
 
 
+MAX_ITEMS = 500
+MAX_BLOCK_LINES = 100
+
+
 class Facts(BaseModel):
     """What the user knows about the year. Every number in a draft must come from here."""
 
@@ -95,9 +99,10 @@ class Facts(BaseModel):
     year: int = Field(ge=1949, le=2100, description="年度")
     org_type: str = Field(default="企业", description="单位类型")
     superior: str = Field(default="", description="上级组织，如 县总工会和公司党委")
-    items: list[str] = Field(min_length=1, description="全年所做的工作，每条一件事，带数字")
-    shortcomings: list[str] = Field(default_factory=list)
-    plans: list[str] = Field(default_factory=list)
+    # A summary carries tens of facts; the caps keep one request from tying up the server (bench_abuse.py).
+    items: list[str] = Field(min_length=1, max_length=MAX_ITEMS, description="全年所做的工作，每条一件事，带数字")
+    shortcomings: list[str] = Field(default_factory=list, max_length=MAX_BLOCK_LINES)
+    plans: list[str] = Field(default_factory=list, max_length=MAX_BLOCK_LINES)
     notes: str = ""
     # Where each fact came from, when the facts were extracted from materials (`drafter facts extract`);
     # empty for facts typed by hand. Lines that were edited after extraction simply have no entry.
@@ -251,6 +256,7 @@ def _reason(err: Any) -> str:
         "missing": "缺少此字段",
         "string_too_short": "不能为空",
         "too_short": "至少需要一条",
+        "too_long": f"条数太多（最多 {ctx.get('max_length', '')} 条；一份总结用不了这么多，请合并同类事项）",
         "list_type": "应为列表（每条一项）",
         "string_type": "应为文字",
         "int_parsing": "应为整数（如 2024）",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -70,6 +71,10 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # CPU work runs in worker threads; with CPython's default 5 ms switch interval, the event loop waited up
+        # to 5 ms for the GIL at each step of a request (/health took 100+ ms beside a big upload). 1 ms
+        # keeps it responsive (bench/bench_abuse.py) at a small cost to the threads' throughput.
+        sys.setswitchinterval(0.001)
         # Open the database at launch: migrations run and drafts left `running` by a dead process are marked
         # interrupted before the first request, not during it.
         await run_in_threadpool(lambda: ws.store)

@@ -25,6 +25,7 @@ from ..settings import Settings
 from ..storage import runners
 from ..storage.drafts import DraftStore
 from . import offline
+from .cpu import on_cpu_thread
 from .generation import Generator, Message, Reply
 from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
 from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
@@ -88,7 +89,7 @@ class Drafter:
 
     # --- outline -----------------------------------------------------------------------------------------
     async def plan(self, facts: Facts, *, use_model: bool = False) -> list[OutlineSection]:
-        rules = plan_outline(facts)
+        rules = await on_cpu_thread(plan_outline, facts)  # CPU work stays off the event loop
         if not (use_model and self.generator):
             return rules
         headings = "\n".join(await asyncio.to_thread(self._exemplar_headings, facts, rules))
@@ -282,14 +283,15 @@ class Drafter:
         notes: list[str] = []
         try:
             if self.generator is None:
-                text = offline.write_section(section, facts, variant=section.version, instruction=instruction)
+                text = await on_cpu_thread(offline.write_section, section, facts, variant=section.version,
+                                           instruction=instruction)
                 emit(DraftEvent("delta", index=section.index, text=text))
             else:
                 text, sources, notes = await self._generate(draft, section, sources, emit, instruction)
-            flags = self._check(text, facts, sources)
+            flags = await on_cpu_thread(self._check, text, facts, sources)
             if flags and self.generator is not None and self.settings.repair:
                 repaired = await self._repair(section, text, flags, facts)
-                new_flags = self._check(repaired, facts, sources)
+                new_flags = await on_cpu_thread(self._check, repaired, facts, sources)
                 if len(new_flags) <= len(flags):
                     text, flags = repaired, new_flags
                     emit(DraftEvent("reset", index=section.index, text=text))
