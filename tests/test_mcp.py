@@ -37,22 +37,11 @@ from mcp.types import BlobResourceContents, CallToolResult, TextResourceContents
 from drafter.settings import REPO_ROOT
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.net import free_port
+from tests.test_api import FACTS as API_FACTS
 
 KEY = "mcp-s3cret"
-FACTS = {
-    "org": "XX市供电公司",
-    "year": 2024,
-    "org_type": "企业",
-    "superior": "市总工会和公司党委",
-    "items": [
-        "召开三届二次职工代表大会，审议通过集体合同",
-        "全年走访慰问困难职工家庭32户，发放慰问金6.4万元",
-        "组织职工技能比武3场，参赛职工126人次",
-        "举办职工篮球赛，参与职工300余人",
-    ],
-    "shortcomings": ["职工书屋利用率不高"],
-    "plans": ["开展第二届职工技能运动会"],
-}
+# The API tests' facts less one item: the same unit, a shorter year.
+FACTS = {**API_FACTS, "items": API_FACTS["items"][:4]}
 AMOUNTS = ("32户", "6.4万元", "3场", "126人次", "300余人")
 FACTS_TEXT = "单位：XX学校\n年度：2024\n单位类型：学校\n组织教职工篮球赛，参赛80人\n慰问困难教职工5户\n"
 TOOLS = {"draft_summary", "regenerate_section", "check_amounts", "search_exemplars", "list_drafts", "get_draft",

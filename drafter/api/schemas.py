@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from ..corpus.records import DocInfo
 from ..facts import Facts, coerce_facts, validate_facts
 from ..models import OutlineSection
 
@@ -165,14 +166,7 @@ class SearchOut(BaseModel):
     hits: list[HitOut]
 
 
-class DocumentOut(BaseModel):
-    doc_id: str
-    title: str
-    source: str
-    bundled: bool
-    content_hash: str
-    sections: int
-    chunks: int
+DocumentOut = DocInfo  # the index's own record of a document (a dataclass FastAPI validates as it is)
 
 
 class CorpusList(BaseModel):

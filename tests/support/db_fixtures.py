@@ -8,19 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.databases import ENGINES, PgSchemas, pg_base_url, sqlite_url_in
+from tests.support.databases import ENGINES, fresh_url
 
 
 @pytest.fixture(params=ENGINES)
 def db_url(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[str]:
     """A fresh, empty drafts database: one run per engine."""
-    if request.param == "sqlite":
-        yield sqlite_url_in(data_dir)
-        return
-    base = pg_base_url()
-    assert base is not None
-    schemas = PgSchemas(base)
-    try:
-        yield schemas.new_url()
-    finally:
-        schemas.drop()
+    yield from fresh_url(request.param, data_dir)
