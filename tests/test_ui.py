@@ -466,3 +466,23 @@ def test_same_name_upload_is_refused_unless_replace_is_ticked(handlers: ui.Draft
     assert any("疗休养" in h.chunk.text for h in handlers.ws.search("职工疗休养", 5))
     doc = next(d for d in handlers.ws.list_documents() if d.title == "本厂工会2023年工作总结")
     handlers.remove(doc.doc_id)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_removal_toast_shows_the_title_as_text(handlers: ui.DrafterUI, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Toasts are HTML: a title with markup (a link was injected this way) arrives escaped."""
+    import webui.uploads
+
+    uploads = tmp_path / "gradio"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(uploads))
+    path = uploads / "t" / "注入.txt"
+    path.parent.mkdir(parents=True)
+    path.write_text('<a href="http://evil">点我</a>总结\n\n一、关心职工\n全年开展送温暖活动。\n', encoding="utf-8")
+    handlers.upload([str(path)])
+    doc = next(d for d in handlers.ws.list_documents() if "点我" in d.title)
+    toasts: list[str] = []
+    monkeypatch.setattr(webui.uploads.gr, "Info", lambda message, **_: toasts.append(message))
+    out = handlers.w.by_name(handlers.remove(doc.doc_id))
+    assert toasts and "&lt;a href=" in toasts[0] and "<a href" not in toasts[0]
+    assert "<a href" not in out["corpus_msg"]
