@@ -38,6 +38,7 @@ from .llm_failures import MESSAGES, AttemptFailed, Failure, classify, parse_extr
 from .postprocess import join_continuation
 from .reasoning import ReasoningFilter, strip_reasoning
 from .sse import EventSplitter, decode_chunk
+from .transport import http_client
 
 if TYPE_CHECKING:
     from drafter.settings import Settings
@@ -53,6 +54,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_KEY_PLACEHOLDER = "not-needed"  # sent to keyless endpoints (Ollama, vLLM): the client insists on some key
 CONTINUE_PROMPT = "你的回答因长度限制被截断了。请紧接着上文最后一个字继续写完，不要重复已写的内容，不要加任何说明。"
 REASONING_HIDDEN = "已隐藏模型的推理过程"
+STALL_SLACK = 0.25  # seconds a stall may be noticed late; see OpenAIGenerator._stream
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +262,7 @@ class OpenAIGenerator(Generator):
         lease = self._leases.get(loop)
         if lease is None:
             timeout = openai.Timeout(self.timeout, connect=min(self.timeout, 10.0))
-            http = openai.DefaultAsyncHttpxClient(verify=_ssl_context(), timeout=timeout)
+            http = http_client(_ssl_context(), timeout)
             client = Client(api_key=self._api_key, base_url=self.base_url, timeout=timeout, max_retries=0,
                             http_client=http)
             lease = self._leases[loop] = _Lease(client)
@@ -322,37 +324,49 @@ class OpenAIGenerator(Generator):
             reads = response.http_response.aiter_bytes().__aiter__()
             events = EventSplitter()
             done = False
-            while not done:
-                limit = self.stall_timeout if received else self.first_chunk_timeout
-                deadline = asyncio.timeout(limit)
-                try:
-                    async with deadline:
-                        block = await anext(reads)
-                except StopAsyncIteration:
-                    break
-                except TimeoutError:
-                    if deadline.expired():
-                        raise AttemptFailed(Failure("stall", retryable=True, waited=limit)) from None
-                    raise
-                except (openai.APIConnectionError, httpx2.TransportError) as exc:
-                    if received and not isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
-                        raise AttemptFailed(Failure("dropped", retryable=True)) from None
-                    if isinstance(exc, httpx2.TransportError):
-                        raise openai.APIConnectionError(request=response.http_request) from None
-                    raise
-                for data in events.feed(block) if block else ():
-                    if data.startswith("[DONE]"):
-                        done = True
-                        break
-                    received = True
-                    piece, finish = decode_chunk(data, response, finish)
-                    if piece:
-                        raw = True
-                        clear, visible = shown.feed(piece)
-                        if clear and on_clear is not None:
-                            on_clear()
-                        if visible and on_delta is not None:
-                            on_delta(visible)
+            loop = asyncio.get_running_loop()
+            limit, armed_at = self.first_chunk_timeout, -STALL_SLACK
+            slack = min(STALL_SLACK, limit / 10)
+            deadline = asyncio.timeout(None)
+            try:
+                async with deadline:
+                    while not done:
+                        # One timeout scope for the whole stream, pushed forward at most every `slack`
+                        # seconds: a scope per chunk cost a tenth of the read. A stall is reported after
+                        # `limit` to `limit + slack` seconds without a chunk.
+                        now = loop.time()
+                        if now - armed_at >= slack:
+                            deadline.reschedule(now + limit + slack)
+                            armed_at = now
+                        try:
+                            block = await anext(reads)
+                        except StopAsyncIteration:
+                            break
+                        except (openai.APIConnectionError, httpx2.TransportError) as exc:
+                            if received and not isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
+                                raise AttemptFailed(Failure("dropped", retryable=True)) from None
+                            if isinstance(exc, httpx2.TransportError):
+                                raise openai.APIConnectionError(request=response.http_request) from None
+                            raise
+                        for data in events.feed(block) if block else ():
+                            if data.startswith("[DONE]"):
+                                done = True
+                                break
+                            if not received:
+                                received, limit, armed_at = True, self.stall_timeout, -STALL_SLACK
+                                slack = min(STALL_SLACK, limit / 10)
+                            piece, finish = decode_chunk(data, response, finish)
+                            if piece:
+                                raw = True
+                                clear, visible = shown.feed(piece)
+                                if clear and on_clear is not None:
+                                    on_clear()
+                                if visible and on_delta is not None:
+                                    on_delta(visible)
+            except TimeoutError:
+                if deadline.expired():
+                    raise AttemptFailed(Failure("stall", retryable=True, waited=limit)) from None
+                raise
         if finish is None:  # the body ended without a finish_reason: cut by a proxy or a crashed worker
             raise AttemptFailed(Failure("truncated" if raw else "empty", retryable=True))
         rest = shown.flush()
