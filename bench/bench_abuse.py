@@ -16,7 +16,6 @@ import io
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,14 +30,12 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.net import free_port, wait_for  # noqa: E402
+
 KEY = "bench-key"
 HEADERS = {"Authorization": f"Bearer {KEY}"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(data: Path, port: int, real: bool) -> subprocess.Popen[bytes]:
@@ -48,13 +45,8 @@ def start_server(data: Path, port: int, real: bool) -> subprocess.Popen[bytes]:
     subprocess.run([sys.executable, "-m", "drafter", "index"], env=env, check=True, capture_output=True, cwd=ROOT)
     proc = subprocess.Popen([sys.executable, "-m", "drafter", "serve", "--port", str(port), "--no-ui"], env=env,
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
+    if wait_for(f"http://127.0.0.1:{port}/api/v1/health", proc=proc):
+        return proc
     proc.kill()
     raise SystemExit("server did not start")
 

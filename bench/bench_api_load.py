@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,26 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
-
-FACTS = {
-    "org": "XX市供电公司", "year": 2024, "org_type": "企业", "superior": "市总工会和公司党委",
-    "items": ["召开三届二次职工代表大会，审议通过集体合同", "全年走访慰问困难职工家庭32户，发放慰问金6.4万元",
-              "组织职工技能比武3场，参赛职工126人次", "举办职工篮球赛，参与职工300余人", "职工书屋新增图书800册",
-              "开展安康杯竞赛，排查隐患45处"],
-    "shortcomings": ["职工书屋利用率不高"], "plans": ["开展第二届职工技能运动会"],
-}
+from tests.support.net import free_port  # noqa: E402
+from tests.support.sample_facts import ENTERPRISE_FACTS as FACTS  # noqa: E402
 
 
 def responder(body: dict) -> str:
     user = body["messages"][-1]["content"]
     facts = [line[2:] for line in user.splitlines() if line.startswith("- ")]
     return "工会认真组织开展各项工作。" + "".join(f.rstrip("。") + "。" for f in facts[:4])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def vm_hwm_mb(pid: int) -> float:

@@ -5,7 +5,7 @@
 - throughput at draft sizes 1k, 10k, 100k characters (MB/s of UTF-8 draft text, and chars/s);
 - p50/p95 latency for a 5,000-character draft (target: p50 <= 5 ms);
 - hostile inputs (100,000 characters of digits, letters, mixed digit/Chinese numeral runs, 一, punctuation,
-  random CJK, placeholders …, and 2,000 fact lines x 6,000 unsupported amounts): the time of each, and the
+  random CJK, placeholders … — the runs of tests/support/hostile.py — and 2,000 fact lines x 6,000 unsupported amounts): the time of each, and the
   worst (all linear: well under a few seconds; the quadratic cases took 25 s and more).
 Drafts are realistic: union-summary paragraphs with amounts, dates and fixed phrases, concatenated.
 check() caches the parsed facts of recent calls (a draft's sections share them); `latency_cold_facts`
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from drafter.checking import MAX_FACT_LINES, check
 from drafter.checking.support import fact_index
 from drafter.facts import Facts
+from tests.support.hostile import hostile_runs
 
 FACTS = Facts(
     org="XX市供电公司",
@@ -119,22 +120,7 @@ def hostile_inputs(n: int = 100_000) -> dict[str, tuple[str, list[str]]]:
     rnd = random.Random(7)
     facts = ["走访慰问困难职工家庭30户", "XX公司"]
     many = [f"走访慰问困难职工家庭{i}户，发放慰问金{i * 100}元" for i in range(1, MAX_FACT_LINES + 1)]
-    texts = {
-        "digits": "1" * n,
-        "random_digits": "".join(rnd.choice("0123456789") for _ in range(n)),
-        "letters": "a" * n,
-        "letters_digits": "".join(rnd.choice("aZ19") for _ in range(n)),
-        "digits_cn_units": "".join(rnd.choice("0123456789十百千万亿") for _ in range(n)),
-        "digits_numerals_yu": "".join(rnd.choice("0123456789一二三十百千万亿余多至成") for _ in range(n)),
-        "run_of_yi": "一" * n,
-        "cn_numerals": "".join(rnd.choice("一二三四五六七八九十百千万两〇") for _ in range(n)),
-        "punctuation": "，" * n,
-        "mixed_punctuation": "".join(rnd.choice("，。、；：“”《》（）【】,.;:-~%·") for _ in range(n)),
-        "random_cjk_300kb": "".join(chr(rnd.randint(0x4E00, 0x9FFF)) for _ in range(n)),
-        "placeholders": "".join(rnd.choice("xX×_＿【】") for _ in range(n)),
-        "months": "3月" * (n // 2),
-        "fractions": "三分之" * (n // 3),
-    }
+    texts = hostile_runs(n)
     out = {name: (text, facts) for name, text in texts.items()}
     out["2000_facts_x_6000_amounts"] = (
         "".join(f"走访慰问困难职工家庭{rnd.randint(3000, 90000)}户，" for _ in range(6000)), many)

@@ -20,7 +20,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,14 +37,9 @@ sys.path.insert(0, str(ROOT))
 SERVER_ROOT = Path(os.environ.get("BENCH_SERVER_ROOT", ROOT))  # another checkout's server (a before figure)
 
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
+from tests.support.net import free_port  # noqa: E402
+from tests.support.sample_facts import ENTERPRISE_FACTS as FACTS  # noqa: E402
 
-FACTS = {
-    "org": "XX市供电公司", "year": 2024, "org_type": "企业", "superior": "市总工会和公司党委",
-    "items": ["召开三届二次职工代表大会，审议通过集体合同", "全年走访慰问困难职工家庭32户，发放慰问金6.4万元",
-              "组织职工技能比武3场，参赛职工126人次", "职工书屋新增图书800册", "举办职工篮球赛，参与职工300余人",
-              "开展安康杯竞赛，排查隐患45处"],
-    "shortcomings": ["职工书屋利用率不高"], "plans": ["开展第二届职工技能运动会"],
-}
 OUTLINE = [  # 8 sections, as a person would send after editing the proposed outline
     {"kind": "opening"},
     {"kind": "body", "heading": "一、深化民主管理，畅通职工诉求渠道", "facts": [FACTS["items"][0]]},
@@ -64,12 +58,6 @@ def responder(body: dict[str, Any]) -> str:
     """A section of SECTION_CHARS characters without figures (nothing to flag, so no repair request)."""
     filler = "工会认真组织开展各项工作，广大职工积极参与，取得了良好成效。"
     return (filler * (SECTION_CHARS // len(filler) + 1))[:SECTION_CHARS]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def tree_cpu_s(pid: int) -> float:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DrafterError(Exception):
-    """Base of every error drafter raises on purpose. `str(err)` is a Chinese message for users."""
+    """Base of every error drafter raises on purpose. `str(err)` is a Chinese message for users.
+
+    A subclass names its CLI exit code and HTTP status in its header,
+    `class X(DrafterError, exit_code=5, http_status=503)`; without them it keeps its base's."""
 
     exit_code = 1
     http_status = 500
+
+    def __init_subclass__(cls, *, exit_code: int | None = None, http_status: int | None = None,
+                          **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if exit_code is not None:
+            cls.exit_code = exit_code
+        if http_status is not None:
+            cls.http_status = http_status
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -18,11 +31,8 @@ class DrafterError(Exception):
         return f"{self.message}（{self.hint}）" if self.hint else self.message
 
 
-class InputError(DrafterError):
+class InputError(DrafterError, exit_code=2, http_status=422):
     """Bad input from the user: a file, a facts field, a query. Nothing saved is touched."""
-
-    exit_code = 2
-    http_status = 422
 
 
 class BadFileError(InputError):
@@ -35,10 +45,8 @@ class BadFileError(InputError):
         self.reason = reason
 
 
-class DocumentConflictError(BadFileError):
+class DocumentConflictError(BadFileError, http_status=409):
     """A readable file that was not added: its name or its content is already in the corpus."""
-
-    http_status = 409
 
     def __init__(self, path: str, reason: str) -> None:
         InputError.__init__(self, f"未添加 {path}：{reason}")
@@ -55,70 +63,45 @@ class FactsError(InputError):
         self.reason = reason
 
 
-class NotFoundError(DrafterError):
-    exit_code = 3
-    http_status = 404
+class NotFoundError(DrafterError, exit_code=3, http_status=404):
+    """No such draft, section, document or user (an id or a name that was never there, or was removed)."""
 
 
-class ConfigError(DrafterError):
+class ConfigError(DrafterError, exit_code=4, http_status=500):
     """Misconfiguration: names the variable to set."""
-
-    exit_code = 4
-    http_status = 500
 
 
 class PromptError(ConfigError):
     """A prompt template that is missing, or rendered with a missing or unknown variable."""
 
 
-class SearchIndexError(DrafterError):
+class SearchIndexError(DrafterError, exit_code=5, http_status=503):
     """The search index is missing or unusable; says which command rebuilds it."""
 
-    exit_code = 5
-    http_status = 503
 
-
-class GenerationError(DrafterError):
+class GenerationError(DrafterError, exit_code=6, http_status=502):
     """The LLM endpoint failed after retries (connection, timeout, 5xx, auth)."""
 
-    exit_code = 6
-    http_status = 502
+
+class EmbeddingError(DrafterError, exit_code=6, http_status=502):
+    """The embedding endpoint (an OpenAI-compatible embeddings API) answered with an error."""
 
 
-class EmbeddingError(DrafterError):
-    exit_code = 6
-    http_status = 502
-
-
-class ConflictError(DrafterError):
+class ConflictError(DrafterError, exit_code=7, http_status=409):
     """The action collides with work in progress (a draft still being written); try again later."""
 
-    exit_code = 7
-    http_status = 409
 
-
-class AuthError(DrafterError):
+class AuthError(DrafterError, exit_code=8, http_status=401):
     """No valid session or token (or a disabled account): sign in again."""
 
-    exit_code = 8
-    http_status = 401
 
-
-class ForbiddenError(DrafterError):
+class ForbiddenError(DrafterError, exit_code=8, http_status=403):
     """Signed in, but the role does not allow the action (a writer managing users or the corpus)."""
 
-    exit_code = 8
-    http_status = 403
 
-
-class RateLimitError(DrafterError):
+class RateLimitError(DrafterError, exit_code=8, http_status=429):
     """Too many failed sign-ins for an account or from an address; wait and try again."""
 
-    exit_code = 8
-    http_status = 429
 
-class UnavailableError(DrafterError):
+class UnavailableError(DrafterError, exit_code=9, http_status=503):
     """A service the server depends on (the database, the Chroma server) does not answer: try again later."""
-
-    exit_code = 9
-    http_status = 503

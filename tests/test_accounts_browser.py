@@ -9,11 +9,8 @@ Needs /usr/bin/chromium and /usr/bin/chromedriver (`make browser-deps`); skipped
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,13 +21,12 @@ import pytest
 
 from drafter.settings import REPO_ROOT
 from tests.support.accounts import ORG_A
-from tests.test_ui_browser import CHROMEDRIVER, CHROMIUM, WAIT, _env, _free_port, choose, section_texts, shot, wait
+from tests.support.browser import HAVE_BROWSER, chromium, server_env, serving
+from tests.test_ui_browser import choose, section_texts, shot, wait
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+pytestmark = pytest.mark.skipif(not HAVE_BROWSER,
                                 reason="browser test needs /usr/bin/chromium and /usr/bin/chromedriver")
-if CHROMIUM.exists() and CHROMEDRIVER.exists():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+if HAVE_BROWSER:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -41,56 +37,19 @@ DRAFTER = [sys.executable, "-m", "drafter"]  # this checkout's code (run from RE
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("accounts-server")
-    env = _env(root / "data")
+    env = server_env(root / "data")
     subprocess.run([*DRAFTER, "index"], env=env, check=True, capture_output=True, timeout=300, cwd=REPO_ROOT)
     subprocess.run([*DRAFTER, "users", "add", "alice", "--org", ORG_A, "--role", "admin", "--password-stdin"],
                    env=env, input=PASSWORD + "\n", text=True, check=True, timeout=120, cwd=REPO_ROOT)
-    port = _free_port()
-    log = (root / "server.log").open("wb")
-    proc = subprocess.Popen([*DRAFTER, "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + WAIT
-    while True:
-        try:
-            with urllib.request.urlopen(url + "login", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (root / "server.log").read_text(errors="replace"))
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(DRAFTER, env, root / "server.log", ready_path="login", cwd=REPO_ROOT) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebDriver, Path]]:
     downloads = tmp_path_factory.mktemp("accounts-downloads")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1400,2000", "--lang=zh-CN"):
-        opts.add_argument(arg)
-    profile = tempfile.mkdtemp(prefix="drafter-chrome-")
-    opts.add_argument(f"--user-data-dir={profile}")
-    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                           "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=opts)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    driver.set_page_load_timeout(WAIT)
-    try:
+    with chromium(downloads) as driver:
         yield driver, downloads
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def fetch(d: WebDriver, url: str) -> dict[str, Any]:

@@ -381,12 +381,11 @@ def test_two_server_processes_share_sessions(data_dir: Path, tmp_path: Path) -> 
     import os
     import subprocess
     import sys
-    import time
 
     import httpx
 
     from drafter.settings import REPO_ROOT
-    from tests.support.net import free_port
+    from tests.support.net import free_port, wait_for
 
     ws = Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder())
     make_people(ws)
@@ -398,15 +397,7 @@ def test_two_server_processes_share_sessions(data_dir: Path, tmp_path: Path) -> 
     one, two = (f"http://127.0.0.1:{p}" for p in ports)
     try:
         for base in (one, two):
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.3)
+            assert wait_for(f"{base}/login", timeout=90, interval=0.3, request_timeout=2), "server did not start"
         with httpx.Client(base_url=one) as a, httpx.Client(base_url=two) as b:
             page = a.get("/login")
             csrf = re.search(r'name=csrf value="([^"]+)"', page.text)

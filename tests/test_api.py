@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from drafter.api import create_app
-from drafter.corpus.embedding import HashEmbedder
-from drafter.settings import Settings
 from drafter.workspace import Workspace
+from tests.support import api_client
+from tests.support.net import free_port, wait_for
 
 FACTS = {
     "org": "XX市供电公司",
@@ -45,9 +43,7 @@ def client(fast_ws: Workspace) -> TestClient:
 
 @pytest.fixture
 def keyed_client(data_dir: Path) -> TestClient:
-    ws = Workspace(Settings(data_dir=data_dir, api_key="s3cret"), embedder=HashEmbedder())
-    ws.refresh_index()
-    return TestClient(create_app(ws))
+    return api_client.keyed_client(data_dir)
 
 
 def test_health(client: TestClient) -> None:
@@ -171,29 +167,18 @@ def test_auth(keyed_client: TestClient) -> None:
     assert "s3cret" not in keyed_client.get("/api/v1/health").text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DRAFTER_DATA_DIR": str(data_dir), "DRAFTER_EMBED_MODEL": "hash-bigram-256"}
     proc = subprocess.Popen([sys.executable, "-m", "drafter", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
+    if wait_for(f"http://127.0.0.1:{port}/api/v1/health", proc=proc, interval=0.3):
+        return proc
     proc.kill()
     raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start")
 
 
 def test_live_server_keeps_drafts_across_restart(data_dir: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = _serve(data_dir, port)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -14,16 +14,13 @@ from drafter.api import create_app
 from drafter.corpus.embedding import HashEmbedder
 from drafter.settings import Settings
 from drafter.workspace import Workspace
+from tests.support.api_client import KEY, keyed_client
 from tests.test_api import FACTS
-
-KEY = {"Authorization": "Bearer s3cret"}
 
 
 @pytest.fixture
 def keyed(data_dir: Path) -> TestClient:
-    ws = Workspace(Settings(data_dir=data_dir, api_key="s3cret"), embedder=HashEmbedder())
-    ws.refresh_index()
-    return TestClient(create_app(ws))
+    return keyed_client(data_dir)
 
 
 def test_new_routes_refuse_without_credentials(keyed: TestClient) -> None:
@@ -60,24 +57,13 @@ def test_two_resumes_at_once_write_each_section_once(data_dir: Path) -> None:
     """An interrupted draft resumed by two clients at once: one writes it, the other joins or is told 409;
     every section ends written exactly once more."""
     from drafter.facts import load_facts
-    from tests.support.gated import GatedGenerator
+    from tests.support.gated import GatedGenerator, cut_draft
 
     gen = GatedGenerator(hold={2})
     ws = Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder(), generator=gen)
     ws.refresh_index()
 
-    async def cut() -> str:
-        run = await ws.start_draft(load_facts(Path(__file__).parent / "data" / "facts" / "enterprise.txt"))
-        n = len(ws.get_draft(run.draft_id).sections)
-        while ws.list_drafts()[0]["sections_done"] < n - 1:
-            await asyncio.sleep(0.02)
-        assert run.task is not None
-        run.task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await run.task
-        return run.draft_id
-
-    draft_id = asyncio.run(cut())
+    draft_id = asyncio.run(cut_draft(ws, load_facts(Path(__file__).parent / "data" / "facts" / "enterprise.txt")))
     gen.release()
     client = TestClient(create_app(ws))
     statuses: list[int] = []

@@ -4,7 +4,6 @@ tests/data/check_categories.jsonl (reported per category by bench/eval_check.py)
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
@@ -12,6 +11,7 @@ import pytest
 
 from drafter.checking import check
 from drafter.checking.amounts import extract
+from tests.support.bench_modules import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES = ROOT / "tests" / "data" / "check_categories.jsonl"
@@ -19,11 +19,7 @@ CATEGORIES = ROOT / "tests" / "data" / "check_categories.jsonl"
 
 @pytest.fixture(scope="module")
 def ev() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_check", ROOT / "bench" / "eval_check.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("eval_check")
 
 
 def amounts(text: str) -> list[tuple[str, float, float, str]]:

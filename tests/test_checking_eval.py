@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
@@ -11,22 +10,15 @@ import pytest
 
 from drafter.checking import check
 from drafter.checking.amounts import extract
+from tests.support.bench_modules import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "check_labelled.jsonl"
 
 
-def _load_module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
 def ev() -> ModuleType:
-    return _load_module("eval_check")
+    return load_bench("eval_check")
 
 
 @pytest.fixture(scope="module")

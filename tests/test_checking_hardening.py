@@ -15,33 +15,14 @@ from drafter.checking.amounts import extract
 from drafter.checking.support import FactIndex, _compatible
 from drafter.cli import main
 from drafter.errors import InputError
+from tests.support.hostile import hostile_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 100_000
 
 
 def _inputs() -> dict[str, str]:
-    rnd = random.Random(7)
-    return {
-        "digits": "1" * N,
-        "random digits": "".join(rnd.choice("0123456789") for _ in range(N)),
-        "letters": "a" * N,
-        "letters and digits": "".join(rnd.choice("aZ19") for _ in range(N)),
-        "digits and Chinese units": "".join(rnd.choice("0123456789十百千万亿") for _ in range(N)),
-        "digits, numerals, 余多": "".join(rnd.choice("0123456789一二三十百千万亿余多至成") for _ in range(N)),
-        "run of 一": "一" * N,
-        "Chinese numerals": "".join(rnd.choice("一二三四五六七八九十百千万两〇") for _ in range(N)),
-        "punctuation": "，" * N,
-        "mixed punctuation": "".join(rnd.choice("，。、；：“”《》（）【】,.;:-~%·") for _ in range(N)),
-        "random CJK (300 KB)": "".join(chr(rnd.randint(0x4E00, 0x9FFF)) for _ in range(N)),
-        "placeholders": "".join(rnd.choice("xX×_＿【】") for _ in range(N)),
-        "open quotes": "“" * N,
-        "open titles": "《" * N,
-        "months": "3月" * (N // 2),
-        "fractions": "三分之" * (N // 3),
-        "digits and spaces": "1 " * (N // 2),
-        "phone-like": "13812345678" * (N // 11),
-    }
+    return hostile_runs(N)
 
 
 @pytest.mark.parametrize(("name", "text"), list(_inputs().items()), ids=list(_inputs()))

@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,6 +23,7 @@ from drafter.facts import parse_facts_text
 from drafter.settings import Settings
 from drafter.storage.drafts import DraftStore
 from drafter.workspace import Workspace
+from tests.support.bench_modules import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS_SET = ROOT / "tests" / "data" / "check_kinds.jsonl"
@@ -176,14 +175,6 @@ def test_the_org_its_superior_short_forms_facts_names_and_generic_words_are_not(
 
 
 # --- the labelled set --------------------------------------------------------------------------------------
-def _load_eval() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_check_kinds", ROOT / "bench" / "eval_check_kinds.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_labelled_set_shape_and_thresholds() -> None:
     items = [json.loads(line) for line in KINDS_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len({it["id"] for it in items}) == len(items)
@@ -192,7 +183,7 @@ def test_labelled_set_shape_and_thresholds() -> None:
         assert len(mine) >= 40
         assert sum(bool(it["expect"]) for it in mine) >= 20 and sum(not it["expect"] for it in mine) >= 20
         assert {it["org_type"] for it in mine} >= {"企业", "学校", "医院", "银行", "社区", "机关"}
-    res = _load_eval().evaluate(items, CopyIndex.from_directory(ROOT / "corpus"))
+    res = load_bench("eval_check_kinds").evaluate(items, CopyIndex.from_directory(ROOT / "corpus"))
     for kind, r in res.items():
         assert r["recall"] >= 0.9, (kind, r)
         assert r["fpr"] <= 0.03, (kind, r)

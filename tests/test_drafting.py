@@ -34,6 +34,7 @@ from drafter.facts import Facts, load_facts, parse_facts
 from drafter.models import Draft
 from drafter.settings import REPO_ROOT, Settings
 from drafter.workspace import Workspace
+from tests.support.display import Display
 from tests.support.fake_openai import FakeOpenAI, RecordedRequest
 
 FACTS_DIR = Path(__file__).parent / "data" / "facts"
@@ -173,24 +174,6 @@ class Writer:
 
     def last(self, index: int) -> str:
         return self.replies[index][-1]
-
-
-class Display:
-    """What a front end shows while a draft streams in: deltas appended, a reset replaces the text."""
-
-    def __init__(self) -> None:
-        self.text: dict[int, str] = defaultdict(str)
-        self.events: list[DraftEvent] = []
-
-    def __call__(self, event: DraftEvent) -> None:
-        self.events.append(event)
-        if event.type == "delta" and event.index is not None:
-            self.text[event.index] += event.text
-        elif event.type == "reset" and event.index is not None:
-            self.text[event.index] = event.text
-
-    def of(self, kind: str) -> list[DraftEvent]:
-        return [e for e in self.events if e.type == kind]
 
 
 def opening_fact_lines(facts: Facts) -> list[str]:
@@ -360,12 +343,19 @@ def test_invented_amount_is_flagged_after_a_repair_that_keeps_it(data_dir: Path,
     assert len(draft.flags) == n
 
 
-def test_repair_that_removes_the_amount_clears_the_flag(data_dir: Path, index: CorpusIndex) -> None:
-    writer = Writer(extra=INVENTED, repair="clean")
+def repaired_draft(data_dir: Path, index: CorpusIndex, repair: str) -> tuple[Draft, Writer, Display]:
+    """A draft whose every section carries the invented amount, with the repair answered as `repair` says;
+    exactly one repair request per section."""
+    writer = Writer(extra=INVENTED, repair=repair)
     display = Display()
     with FakeOpenAI(writer) as srv:
         draft = run(llm_ws(data_dir, srv, index).draft(load_facts(ENTERPRISE), on_event=display))
         assert len(repair_requests(srv)) == len(draft.sections)
+    return draft, writer, display
+
+
+def test_repair_that_removes_the_amount_clears_the_flag(data_dir: Path, index: CorpusIndex) -> None:
+    draft, writer, display = repaired_draft(data_dir, index, "clean")
     for s in draft.sections:
         assert s.flags == [] and "8888" not in s.text
         assert s.text == writer.last(s.index).replace(INVENTED, "")
@@ -374,11 +364,7 @@ def test_repair_that_removes_the_amount_clears_the_flag(data_dir: Path, index: C
 
 
 def test_a_repair_that_makes_it_worse_is_discarded(data_dir: Path, index: CorpusIndex) -> None:
-    writer = Writer(extra=INVENTED, repair="worse")
-    display = Display()
-    with FakeOpenAI(writer) as srv:
-        draft = run(llm_ws(data_dir, srv, index).draft(load_facts(ENTERPRISE), on_event=display))
-        assert len(repair_requests(srv)) == len(draft.sections)
+    draft, writer, display = repaired_draft(data_dir, index, "worse")
     for s in draft.sections:
         assert s.text == writer.last(s.index) and "9999" not in s.text  # the first answer is kept
         assert [f.text for f in s.flags] == ["8888元"]

@@ -7,8 +7,8 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import openai
 import pytest
@@ -24,6 +24,7 @@ try:
 except ModuleNotFoundError:  # pytest's default rootdir handling puts tests/ itself on sys.path
     from support.fake_openai import FakeOpenAI, FakeReply, embed_text  # type: ignore[no-redef]
 
+T = TypeVar("T")
 KEY = "sk-test-Secret-0123456789"
 REPLY = "2024年，工会围绕职工需求开展了帮扶、培训和文体活动，共覆盖职工1200余人次。"
 MESSAGES: list[Message] = [
@@ -58,16 +59,22 @@ class Display:
         self.retries.append((attempt, reason))
 
 
-def run(gen: Generator, display: Display | None = None, messages: list[Message] = MESSAGES) -> str:
-    async def go() -> str:
+def drive(gen: Generator, ask: Callable[..., Awaitable[T]], messages: list[Message], display: Display | None) -> T:
+    """`ask(messages)` (`gen.complete` or `gen.reply`), with the display's callbacks when there is one; then
+    `gen` is closed."""
+    async def go() -> T:
         try:
             if display is None:
-                return await gen.complete(messages)
-            return await gen.complete(messages, on_delta=display.on_delta, on_retry=display.on_retry)
+                return await ask(messages)
+            return await ask(messages, on_delta=display.on_delta, on_retry=display.on_retry)
         finally:
             await gen.aclose()
 
     return asyncio.run(go())
+
+
+def run(gen: Generator, display: Display | None = None, messages: list[Message] = MESSAGES) -> str:
+    return drive(gen, gen.complete, messages, display)
 
 
 def fails(gen: Generator) -> GenerationError:
@@ -108,15 +115,20 @@ def test_streaming_reply_arrives_in_pieces() -> None:
     assert request.headers["authorization"] == f"Bearer {KEY}"
 
 
-def test_500_then_success_is_retried() -> None:
+@pytest.mark.parametrize(("failure", "reason"), [
+    ({"status": 500}, "500"),
+    ({"drop_after": 2}, "断开"),  # the connection dropped mid-stream
+    ({"end_after": 3}, "未正常结束"),  # the stream ended without a finish_reason
+], ids=["500", "dropped-stream", "no-finish-reason"])
+def test_one_failure_then_success_is_retried(failure: dict[str, int], reason: str) -> None:
     with FakeOpenAI(responder=const(REPLY)) as srv:
-        srv.script([{"status": 500}])
+        srv.script([failure])
         display = Display()
         assert run(make(srv), display) == REPLY
         assert len(srv.requests_to("/chat/completions")) == 2
     assert display.text == REPLY
     assert [a for a, _ in display.retries] == [2]
-    assert "500" in display.retries[0][1]
+    assert reason in display.retries[0][1]
 
 
 @pytest.mark.parametrize("header", [{"retry_after": 0.3}, {"retry_after_ms": 300}])
@@ -142,30 +154,11 @@ def test_stalled_stream_is_abandoned_and_retried_without_duplicates() -> None:
     assert display.retries and "停滞" in display.retries[0][1]
 
 
-def test_dropped_stream_is_retried() -> None:
-    with FakeOpenAI(responder=const(REPLY)) as srv:
-        srv.script([{"drop_after": 2}])
-        display = Display()
-        assert run(make(srv), display) == REPLY
-        assert len(srv.requests_to("/chat/completions")) == 2
-    assert display.text == REPLY
-    assert "断开" in display.retries[0][1]
-
-
 def test_dropped_non_streaming_request_is_retried() -> None:
     with FakeOpenAI(responder=const(REPLY)) as srv:
         srv.script([{"drop_after": 0}])
         assert run(make(srv, stream=False)) == REPLY
         assert len(srv.requests_to("/chat/completions")) == 2
-
-
-def test_stream_ending_without_finish_reason_is_retried() -> None:
-    with FakeOpenAI(responder=const(REPLY)) as srv:
-        srv.script([{"end_after": 3}])
-        display = Display()
-        assert run(make(srv), display) == REPLY
-        assert len(srv.requests) == 2
-    assert display.text == REPLY and "未正常结束" in display.retries[0][1]
 
 
 def test_slow_response_times_out_then_is_an_error() -> None:
@@ -379,15 +372,7 @@ THINKING = "好的，用户要我写一段年度工作概述。事实里有1200�
 
 
 def run_reply(gen: OpenAIGenerator, display: Display | None = None) -> Reply:
-    async def go() -> Reply:
-        try:
-            if display is None:
-                return await gen.reply(MESSAGES)
-            return await gen.reply(MESSAGES, on_delta=display.on_delta, on_retry=display.on_retry)
-        finally:
-            await gen.aclose()
-
-    return asyncio.run(go())
+    return drive(gen, gen.reply, MESSAGES, display)
 
 
 def assert_no_reasoning(display: Display, answer: str = REPLY) -> None:

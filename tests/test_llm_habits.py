@@ -17,11 +17,12 @@ import pytest
 from pydantic import SecretStr
 
 from drafter.drafting.generation import CONTINUE_PROMPT, OpenAIGenerator
-from drafter.drafting.pipeline import Drafter, DraftEvent
+from drafter.drafting.pipeline import Drafter
 from drafter.facts import parse_facts
 from drafter.models import Draft
 from drafter.settings import Settings
 from drafter.storage.drafts import DraftStore
+from tests.support.display import Display
 from tests.support.fake_openai import FakeOpenAI, FakeReply
 
 FACTS = parse_facts("单位：XX市供电公司\n年度：2024\n单位类型：企业\n上级组织：市总工会和公司党委\n"
@@ -64,24 +65,6 @@ class Model:
         return self.habits.get(index, self.default)(heading, facts, n)
 
 
-class Display:
-    def __init__(self) -> None:
-        self.text: dict[int, str] = defaultdict(str)
-        self.events: list[DraftEvent] = []
-
-    def __call__(self, event: DraftEvent) -> None:
-        self.events.append(event)
-        if event.index is None:
-            return
-        if event.type == "delta":
-            self.text[event.index] += event.text
-        elif event.type == "reset":
-            self.text[event.index] = event.text
-
-    def deltas(self, index: int) -> list[str]:
-        return [e.text for e in self.events if e.type == "delta" and e.index == index]
-
-
 def write(srv: FakeOpenAI, tmp_path: Path, display: Display | None = None, *, generator: OpenAIGenerator | None = None,
           **settings: Any) -> Draft:
     s = Settings(data_dir=tmp_path / "data", openai_base_url=srv.base_url, openai_api_key=SecretStr("sk-test"),
@@ -93,6 +76,17 @@ def write(srv: FakeOpenAI, tmp_path: Path, display: Display | None = None, *, ge
     draft = asyncio.run(drafter.draft(FACTS, on_event=display))
     assert drafter.store.get(draft.id) == draft  # what the user sees later is what was stored
     return draft
+
+
+def write_without_repairs(answer: Answer, tmp_path: Path, *, piece_chars: int) -> tuple[Draft, Model, Display]:
+    """A draft by a model answering every section with `answer`, streamed `piece_chars` characters a chunk;
+    one request per section (nothing needed a repair)."""
+    display = Display()
+    model = Model(default=answer)
+    with FakeOpenAI(model, piece_chars=piece_chars) as srv:
+        draft = write(srv, tmp_path, display)
+        assert len(srv.requests_to("/chat/completions")) == len(draft.sections)  # no repair needed
+    return draft, model, display
 
 
 def ordinals(facts: list[str]) -> str:
@@ -110,11 +104,7 @@ def test_reasoning_is_never_shown_stored_or_checked(shape: str, tmp_path: Path) 
             return f"{THINKING}\n</think>\n\n{answer}"
         return FakeReply(answer, reasoning=THINKING)
 
-    display = Display()
-    model = Model(default=reasoning_model)
-    with FakeOpenAI(model, piece_chars=3) as srv:
-        draft = write(srv, tmp_path, display)
-        assert len(srv.requests_to("/chat/completions")) == len(draft.sections)  # no repair needed
+    draft, model, display = write_without_repairs(reasoning_model, tmp_path, piece_chars=3)
     for s in draft.sections:
         assert s.status == "done" and s.text == model.plain[s.index]
         assert "8888" not in s.text and "用户" not in s.text
@@ -134,11 +124,7 @@ def chatty(heading: str, facts: list[str], n: int) -> str:
 
 
 def test_markdown_and_chat_become_plain_official_prose(tmp_path: Path) -> None:
-    display = Display()
-    model = Model(default=chatty)
-    with FakeOpenAI(model, piece_chars=4) as srv:
-        draft = write(srv, tmp_path, display)
-        assert len(srv.requests_to("/chat/completions")) == len(draft.sections)  # no repair needed
+    draft, model, display = write_without_repairs(chatty, tmp_path, piece_chars=4)
     for s in draft.sections:
         assert s.text == f"{LEAD}主要做了以下工作：{ordinals(model.facts[s.index] + EXTRA)}"
         assert not re.search(r"[*#]|好的|以下是|希望|如需|注：|---", s.text), s.text

@@ -233,11 +233,16 @@ def test_a_plan_with_a_number_is_no_deed() -> None:
     assert any(b == "items" and "12名" in t for t, b in y.items())  # 将 as 把 is no plan
 
 
-def test_a_year_total_and_a_months_part_are_neither_merged_nor_a_conflict() -> None:
-    res = extract_materials([
-        _txt("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年共走访慰问困难职工家庭120户。"),
-        _txt("1月月报.txt", "XX公司工会2024年1月工作月报", "春节前走访慰问困难职工家庭32户。"),
-    ], 2024)
+@pytest.mark.parametrize("reports", [
+    pytest.param([("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年共走访慰问困难职工家庭120户。"),
+                  ("1月月报.txt", "XX公司工会2024年1月工作月报", "春节前走访慰问困难职工家庭32户。")],
+                 id="a year total and a month's part"),
+    pytest.param([("三季度报告.txt", "XX公司工会2024年三季度工作报告", "截至9月底，累计走访慰问困难职工家庭86户。"),
+                  ("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年累计走访慰问困难职工家庭120户。")],
+                 id="totals to different dates"),
+])
+def test_figures_of_different_spans_are_neither_merged_nor_a_conflict(reports: list[tuple[str, ...]]) -> None:
+    res = extract_materials([_txt(*r) for r in reports], 2024)
     assert len(res.facts) == 2 and not res.conflicts
 
 
@@ -271,14 +276,6 @@ def test_docx_heading_styles_set_the_block() -> None:
     res = extract_materials([("总结.docx", data)], 2024)
     assert {(f.text, f.block) for f in res.facts} == {("全年慰问困难职工32户", "items"),
                                                       ("活动阵地面积偏小，难以满足职工需求", "shortcomings")}
-
-
-def test_totals_to_different_dates_are_not_a_conflict() -> None:
-    res = extract_materials([
-        _txt("三季度报告.txt", "XX公司工会2024年三季度工作报告", "截至9月底，累计走访慰问困难职工家庭86户。"),
-        _txt("四季度报告.txt", "XX公司工会2024年四季度工作报告", "全年累计走访慰问困难职工家庭120户。"),
-    ], 2024)
-    assert len(res.facts) == 2 and not res.conflicts
 
 
 def test_date_cells_saved_as_serial_numbers() -> None:

@@ -27,7 +27,7 @@ from drafter.errors import ConflictError
 from drafter.facts import load_facts
 from drafter.settings import REPO_ROOT
 from drafter.workspace import Workspace
-from tests.support.gated import GatedGenerator, bare_workspace, reply_for
+from tests.support.gated import GatedGenerator, bare_workspace, cut_draft, reply_for
 
 pytest_plugins = ["tests.support.db_fixtures"]  # the db_url fixture: one run per engine
 FACTS = Path(__file__).parent / "data" / "facts" / "manufacturer_six_sections.txt"
@@ -71,18 +71,7 @@ def test_cancelled_run_is_interrupted_then_resumed(data_dir: Path, db_url: str, 
     gen = GatedGenerator(hold={2, 7})
     ws = bare_workspace(data_dir, db_url, gen)
 
-    async def scenario() -> str:
-        started = await ws.start_draft(load_facts(FACTS))
-        n = len(ws.get_draft(started.draft_id).sections)
-        while ws.list_drafts()[0]["sections_done"] < n - 2:
-            await asyncio.sleep(0.02)
-        assert started.task is not None
-        started.task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await started.task
-        return started.draft_id
-
-    draft_id = run(scenario())
+    draft_id = run(cut_draft(ws, load_facts(FACTS), left=2))
     draft = ws.get_draft(draft_id)
     assert draft.status == "interrupted" and not draft.complete
     assert [s.index for s in draft.sections if s.status == "pending"] == [2, 7]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,17 +86,22 @@ def shown(draft: dict) -> list[tuple[int, str, str, int]]:
     return [(s["index"], s["status"], s["text"], s["version"]) for s in draft["sections"]]
 
 
-def stream(server: Server, body: dict) -> tuple[list[tuple[str, dict]], str]:
+def sse_events(lines: Iterable[str]) -> list[tuple[str, dict]]:
+    """A server-sent event stream's events, in order: (event name, its JSON data)."""
     events: list[tuple[str, dict]] = []
+    name = ""
+    for line in lines:
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            events.append((name, json.loads(line[5:])))
+    return events
+
+
+def stream(server: Server, body: dict) -> tuple[list[tuple[str, dict]], str]:
     with httpx.Client(timeout=120) as c, c.stream("POST", f"{server.base}/api/v1/drafts/stream", json=body) as r:
         assert r.status_code == 200, r.read()
-        name = ""
-        for line in r.iter_lines():
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                events.append((name, json.loads(line[5:])))
-        return events, r.headers["x-drafter-worker"]
+        return sse_events(r.iter_lines()), r.headers["x-drafter-worker"]
 
 
 # --- start-up -----------------------------------------------------------------------------------------------
@@ -229,15 +234,9 @@ def test_a_draft_written_by_one_server_is_watched_through_another(team: Team) ->
                     draft_id = json.loads(line[5:])["draft"]["id"]
                     break  # leave: the draft goes on being written on server A
         assert draft_id
-        events: list[tuple[str, dict]] = []
         with httpx.Client(timeout=120) as c, c.stream("GET", f"{team.b.base}/api/v1/drafts/{draft_id}/events") as r:
             assert r.status_code == 200
-            name = ""
-            for line in r.iter_lines():
-                if line.startswith("event:"):
-                    name = line[6:].strip()
-                elif line.startswith("data:"):
-                    events.append((name, json.loads(line[5:])))
+            events = sse_events(r.iter_lines())
     finally:
         team.llm.chars_per_second = 400
     kinds = [k for k, _ in events]

@@ -13,13 +13,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,26 +22,23 @@ from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
+from tests.support.browser import HAVE_BROWSER, WAIT, chromium, server_env, serving
+
 SHOTS = Path(__file__).parent / "screenshots"
 BIN = Path(sys.executable).parent
-WAIT = 60  # seconds, the longest any single wait may take
 NEW_AMOUNT = "另发放慰问品9999份。"
 
-if os.environ.get("CI") and not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+if os.environ.get("CI") and not HAVE_BROWSER:
     raise RuntimeError("CI must run the browser tests: /usr/bin/chromium and /usr/bin/chromedriver are missing "
                        "(`make browser-deps` installs them)")
 pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    not HAVE_BROWSER,
     reason="browser test needs /usr/bin/chromium and /usr/bin/chromedriver (run `make browser-deps`)",
 )
 MATERIALS = Path(__file__).parent / "data" / "materials" / "enterprise" / "files"
 
-if CHROMIUM.exists() and CHROMEDRIVER.exists():
-    from selenium import webdriver
+if HAVE_BROWSER:
     from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -54,50 +46,14 @@ if CHROMIUM.exists() and CHROMEDRIVER.exists():
     from selenium.webdriver.support.ui import WebDriverWait
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OPENAI_", "DRAFTER_", "CHROMA_", "GRADIO_"))}
-    env.update(DRAFTER_DATA_DIR=str(data_dir), DRAFTER_EMBED_MODEL="hash-bigram-256",
-               GRADIO_ANALYTICS_ENABLED="False", GRADIO_TEMP_DIR=str(data_dir / "gradio-tmp"),
-               HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
-    return env
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("ui-server")
-    env = _env(root / "data")
+    env = server_env(root / "data")
     subprocess.run([str(BIN / "drafter"), "index"], env=env, check=True, capture_output=True, timeout=300)
-    port = _free_port()
-    log = (root / "server.log").open("wb")
-    proc = subprocess.Popen([str(BIN / "drafter"), "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + WAIT
-    while True:
-        try:
-            with urllib.request.urlopen(url + "api/v1/health", timeout=2) as r:
-                if json.load(r)["status"] == "ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (root / "server.log").read_text(errors="replace"))
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving([str(BIN / "drafter")], env, root / "server.log", ready_path="api/v1/health",
+                 ready=lambda r: r.status_code == 200 and r.json()["status"] == "ok") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -107,26 +63,10 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads: Path) -> Iterator[WebDriver]:
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1400,2000", "--lang=zh-CN"):
-        opts.add_argument(arg)
-    profile = tempfile.mkdtemp(prefix="drafter-chrome-")
-    opts.add_argument(f"--user-data-dir={profile}")
-    opts.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-        "download.directory_upgrade": True, "safebrowsing.enabled": False, "intl.accept_languages": "zh-CN,zh",
-    })
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=opts)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    driver.set_page_load_timeout(WAIT)
-    try:
+    with chromium(downloads, prefs={"download.directory_upgrade": True, "safebrowsing.enabled": False,
+                                    "intl.accept_languages": "zh-CN,zh"},
+                  logging_prefs={"performance": "ALL", "browser": "ALL"}) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------

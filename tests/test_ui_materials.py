@@ -93,25 +93,14 @@ def test_extract_refuses_files_not_uploaded(handlers: ui.DrafterUI, tmp_path: Pa
 def test_resume_an_interrupted_draft_from_history(tmp_path: Path) -> None:
     """A draft cut off mid-run shows as unfinished; 「继续起草」 writes only its pending sections."""
     from drafter.facts import load_facts
-    from tests.support.gated import GatedGenerator
+    from tests.support.gated import GatedGenerator, cut_draft
 
     gen = GatedGenerator(hold={2})
     ws = Workspace(Settings(data_dir=tmp_path / "data"), embedder=HashEmbedder(), generator=gen)
     ws.refresh_index()
     h = ui.build_app(ws)[1]
 
-    async def cut() -> str:
-        run = await ws.start_draft(load_facts(Path(__file__).parent / "data" / "facts" / "enterprise.txt"))
-        n = len(ws.get_draft(run.draft_id).sections)
-        while ws.list_drafts()[0]["sections_done"] < n - 1:
-            await asyncio.sleep(0.02)
-        assert run.task is not None
-        run.task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await run.task
-        return run.draft_id
-
-    draft_id = asyncio.run(cut())
+    draft_id = asyncio.run(cut_draft(ws, load_facts(Path(__file__).parent / "data" / "facts" / "enterprise.txt")))
     opened = h.w.by_name(h.open_draft(draft_id))
     assert "未完成" in opened["progress_html"] and "已完成" not in opened["progress_html"].split("：")[0]
     assert any("未完成" in label for label, _ in opened["history_dd"].choices)

@@ -112,7 +112,6 @@ _GENERIC = frozenset(_words(
 # --- vocabularies, built once per process ------------------------------------------------------------------
 _lock = threading.RLock()
 _generic: frozenset[str] | None = None
-_places: frozenset[str] | None = None
 
 
 def generic_vocabulary(corpus_dir: Path | None = None, min_docs: int = 3, max_len: int = 8) -> frozenset[str]:
@@ -140,39 +139,34 @@ def generic_vocabulary(corpus_dir: Path | None = None, min_docs: int = 3, max_le
 
 
 _DICT_LINE = re.compile(r"^(\S{2,4}) (\d+) (ns|v|d|p|c|r|u|ad|t|a|f|vd)$", re.M)
-_nonname: frozenset[str] | None = None
+_dictionary: tuple[frozenset[str], frozenset[str]] | None = None  # (place words, non-name words)
 
 
-def _load_dictionary() -> None:
-    """jieba's dictionary (it ships with it): place names (`ns`, not rare) and everyday verbs, adverbs,
-    times and adjectives (`巩固`, `相信`, `目前`, `最新`), which end the stretch before a name."""
-    global _places, _nonname
-    import jieba
+def _load_dictionary() -> tuple[frozenset[str], frozenset[str]]:
+    """jieba's dictionary (it ships with it), read once: place names (`ns`, not rare), and everyday verbs,
+    adverbs, times and adjectives (`巩固`, `相信`, `目前`, `最新`), which end the stretch before a name."""
+    global _dictionary
+    with _lock:
+        if _dictionary is not None:
+            return _dictionary
+        import jieba
 
-    text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
-    places, words = set(), set()
-    for w, freq, tag in _DICT_LINE.findall(text):
-        n = int(freq)
-        if tag == "ns":
-            if n >= 20:
-                places.add(w)
-        elif n >= 50:
-            words.add(w)
-    _places = frozenset(places - generic_vocabulary() - _NOT_PLACES)
-    _nonname = frozenset(words - places - _NAME_WORDS)
+        text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
+        places, words = set(), set()
+        for w, freq, tag in _DICT_LINE.findall(text):
+            n = int(freq)
+            if tag == "ns":
+                if n >= 20:
+                    places.add(w)
+            elif n >= 50:
+                words.add(w)
+        _dictionary = (frozenset(places - generic_vocabulary() - _NOT_PLACES), frozenset(words - places - _NAME_WORDS))
+        return _dictionary
 
 
 def place_words() -> frozenset[str]:
-    with _lock:
-        if _places is None:
-            _load_dictionary()
-        assert _places is not None
-        return _places
+    return _load_dictionary()[0]
 
 
 def nonname_words() -> frozenset[str]:
-    with _lock:
-        if _nonname is None:
-            _load_dictionary()
-        assert _nonname is not None
-        return _nonname
+    return _load_dictionary()[1]

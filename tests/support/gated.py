@@ -9,8 +9,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from drafter.corpus.embedding import HashEmbedder
 from drafter.drafting.generation import Generator, Message, OnDelta, OnRetry
+from drafter.facts import Facts
 from drafter.settings import Settings
 from drafter.workspace import Workspace
 
@@ -71,6 +74,20 @@ class GatedGenerator(Generator):
             await asyncio.sleep(0)
             on_delta(text[len(text) // 2 :])
         return text
+
+
+async def cut_draft(ws: Workspace, facts: Facts, *, left: int = 1) -> str:
+    """Start a draft, cancel its run (a shutdown) once all but `left` sections are written (the held ones
+    stay pending), and return its id."""
+    started = await ws.start_draft(facts)
+    n = len(ws.get_draft(started.draft_id).sections)
+    while ws.list_drafts()[0]["sections_done"] < n - left:
+        await asyncio.sleep(0.02)
+    assert started.task is not None
+    started.task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await started.task
+    return started.draft_id
 
 
 def bare_workspace(data_dir: Path, url: str, generator: Generator | None = None, **settings: Any) -> Workspace:

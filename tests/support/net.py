@@ -1,10 +1,16 @@
-"""Network helpers for tests: a free loopback port, and the guard that keeps the suite on loopback."""
+"""Network helpers for tests and benches: a free loopback port, waiting for a server to answer, and the guard
+that keeps the suite on loopback."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import subprocess
+import time
+from collections.abc import Callable
 from typing import Any
+
+import httpx
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -15,6 +21,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _status_200(r: httpx.Response) -> bool:
+    return r.status_code == 200
+
+
+def wait_for(url: str, *, timeout: float = 60, proc: subprocess.Popen[bytes] | None = None, interval: float = 0.2,
+             request_timeout: float = 1, ready: Callable[[httpx.Response], bool] = _status_200) -> bool:
+    """Poll `url` until its answer is `ready` (default: status 200). False when `timeout` seconds pass first,
+    or when `proc` (the server being waited for) exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if ready(httpx.get(url, timeout=request_timeout)):
+                return True
+        except httpx.HTTPError:
+            pass
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
 
 
 class NonLoopbackConnection(AssertionError):

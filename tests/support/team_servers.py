@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.net import free_port
+from tests.support.net import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,16 +40,8 @@ def chroma_server(path: Path) -> Iterator[int]:
     proc = subprocess.Popen([chroma_exe(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or proc.poll() is not None:
-                pytest.fail("`chroma run` did not start")
-            time.sleep(0.2)
+        if not wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc=proc):
+            pytest.fail("`chroma run` did not start")
         yield port
     finally:
         stop(proc)
