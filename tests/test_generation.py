@@ -15,7 +15,15 @@ import pytest
 from pydantic import SecretStr
 
 from drafter.drafting.fakes import ScriptedGenerator
-from drafter.drafting.generation import CONTINUE_PROMPT, REASONING_HIDDEN, Generator, Message, OpenAIGenerator, Reply
+from drafter.drafting.generation import (
+    CONTINUE_PROMPT,
+    READ_EVERY,
+    REASONING_HIDDEN,
+    Generator,
+    Message,
+    OpenAIGenerator,
+    Reply,
+)
 from drafter.errors import ConfigError, GenerationError
 from drafter.settings import Settings
 
@@ -102,17 +110,32 @@ def test_non_streaming_reply_and_what_the_server_saw() -> None:
 
 
 def test_streaming_reply_arrives_in_pieces() -> None:
-    with FakeOpenAI(responder=const(REPLY), piece_chars=5) as srv:
+    with FakeOpenAI(responder=const(REPLY), piece_chars=5, chars_per_second=200) as srv:  # a chunk per 25 ms
         display = Display()
-        assert run(make(srv), display) == REPLY
+        gen = make(srv)
+        gen.read_every = 0  # no pacing of reads: each piece is what one read found, whole chunks
+        assert run(gen, display) == REPLY
         (request,) = srv.requests_to("/chat/completions")
-    assert len(display.deltas) == -(-len(REPLY) // 5)
+    assert len(display.deltas) >= 3
+    assert all(len(piece) % 5 == 0 for piece in display.deltas[:-1])
     assert "".join(display.deltas) == REPLY and display.text == REPLY
     assert display.retries == []
     assert request.body["stream"] is True
     assert request.body["model"] == "test-model"
     assert [m["content"] for m in request.body["messages"]] == [m["content"] for m in MESSAGES]
     assert request.headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_chunks_that_arrive_together_are_passed_on_together() -> None:
+    """Reads are paced (READ_EVERY): the chunks that came in between go on as one piece, in order, so a
+    fast model costs one display update per read rather than one per chunk; a paced model still streams."""
+    seconds = 0.6
+    with FakeOpenAI(responder=const(REPLY), piece_chars=2, chars_per_second=len(REPLY) / seconds) as srv:
+        display = Display()
+        assert run(make(srv), display) == REPLY
+    chunks = -(-len(REPLY) // 2)
+    assert "".join(display.deltas) == REPLY and display.text == REPLY
+    assert 2 <= len(display.deltas) <= seconds / READ_EVERY + 2 < chunks
 
 
 @pytest.mark.parametrize(("failure", "reason"), [

@@ -28,7 +28,6 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx2
 import openai
 from pydantic import SecretStr
 
@@ -36,8 +35,8 @@ from drafter.errors import ConfigError, GenerationError
 
 from .llm_failures import MESSAGES, AttemptFailed, Failure, classify, parse_extra_body, reason_for, redact, safe_url
 from .postprocess import join_continuation
-from .reasoning import ReasoningFilter, strip_reasoning
-from .sse import EventSplitter, decode_chunk
+from .reasoning import strip_reasoning
+from .streaming import READ_EVERY, StreamReader
 from .transport import http_client
 
 if TYPE_CHECKING:
@@ -54,7 +53,6 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_KEY_PLACEHOLDER = "not-needed"  # sent to keyless endpoints (Ollama, vLLM): the client insists on some key
 CONTINUE_PROMPT = "你的回答因长度限制被截断了。请紧接着上文最后一个字继续写完，不要重复已写的内容，不要加任何说明。"
 REASONING_HIDDEN = "已隐藏模型的推理过程"
-STALL_SLACK = 0.25  # seconds a stall may be noticed late; see OpenAIGenerator._stream
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +150,7 @@ class OpenAIGenerator(Generator):
         self.stream = stream
         self.stall_timeout = stall_timeout if stall_timeout is not None else min(timeout, 30.0)
         self.first_chunk_timeout = first_chunk_timeout if first_chunk_timeout is not None else timeout
+        self.read_every = READ_EVERY
         self.backoff_base, self.backoff_max, self.retry_after_cap = backoff_base, backoff_max, retry_after_cap
         self._send_temperature = True  # turned off once a model rejects a non-default temperature
         self.temperature = temperature
@@ -306,69 +305,18 @@ class OpenAIGenerator(Generator):
 
     async def _stream(self, client: Client, request: dict[str, Any], on_delta: OnDelta,
                       on_clear: Callable[[], None] | None = None) -> tuple[str, str | None]:
-        """Stream through the `openai` client's raw response and decode the server-sent events ourselves.
+        """Stream the reply; the request goes through the `openai` client, the body is read by StreamReader.
 
-        The library's typed stream builds a pydantic model per chunk; at a few characters a chunk that was
-        ~150 ms of CPU per draft, most of the pipeline's own overhead. Status errors, auth, base URL and
-        timeouts still go through the client (the request is made on entering the context manager).
         Reasoning is filtered out of the pieces as they come (`ReasoningFilter`); `on_clear` is called when
         text already passed on turns out to have been reasoning.
         """
-        raw = False
-        finish: str | None = None
-        received = False
-        shown = ReasoningFilter(expect_reasoning=self._starts_in_reasoning)
+        reader = StreamReader(first_chunk_timeout=self.first_chunk_timeout, stall_timeout=self.stall_timeout,
+                              read_every=self.read_every, expect_reasoning=self._starts_in_reasoning)
         async with client.chat.completions.with_streaming_response.create(**request, stream=True) as response:
-            # Raw bytes, split into lines here: the per-line async iterators of httpx and openai (four
-            # generator layers per chunk) cost more than the decoding itself.
-            reads = response.http_response.aiter_bytes().__aiter__()
-            events = EventSplitter()
-            done = False
-            loop = asyncio.get_running_loop()
-            limit, armed_at = self.first_chunk_timeout, -STALL_SLACK
-            slack = min(STALL_SLACK, limit / 10)
-            deadline = asyncio.timeout(None)
-            try:
-                async with deadline:
-                    while not done:
-                        # One timeout scope for the whole stream, pushed forward at most every `slack`
-                        # seconds: a scope per chunk cost a tenth of the read. A stall is reported after
-                        # `limit` to `limit + slack` seconds without a chunk.
-                        now = loop.time()
-                        if now - armed_at >= slack:
-                            deadline.reschedule(now + limit + slack)
-                            armed_at = now
-                        try:
-                            block = await anext(reads)
-                        except StopAsyncIteration:
-                            break
-                        except (openai.APIConnectionError, httpx2.TransportError) as exc:
-                            if received and not isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
-                                raise AttemptFailed(Failure("dropped", retryable=True)) from None
-                            if isinstance(exc, httpx2.TransportError):
-                                raise openai.APIConnectionError(request=response.http_request) from None
-                            raise
-                        for data in events.feed(block) if block else ():
-                            if data.startswith("[DONE]"):
-                                done = True
-                                break
-                            if not received:
-                                received, limit, armed_at = True, self.stall_timeout, -STALL_SLACK
-                                slack = min(STALL_SLACK, limit / 10)
-                            piece, finish = decode_chunk(data, response, finish)
-                            if piece:
-                                raw = True
-                                clear, visible = shown.feed(piece)
-                                if clear and on_clear is not None:
-                                    on_clear()
-                                if visible and on_delta is not None:
-                                    on_delta(visible)
-            except TimeoutError:
-                if deadline.expired():
-                    raise AttemptFailed(Failure("stall", retryable=True, waited=limit)) from None
-                raise
+            await reader.read(response, on_delta, on_clear)
+        shown, finish = reader.shown, reader.finish
         if finish is None:  # the body ended without a finish_reason: cut by a proxy or a crashed worker
-            raise AttemptFailed(Failure("truncated" if raw else "empty", retryable=True))
+            raise AttemptFailed(Failure("truncated" if reader.raw else "empty", retryable=True))
         rest = shown.flush()
         if rest and on_delta is not None:
             on_delta(rest)

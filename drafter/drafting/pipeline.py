@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -56,11 +57,13 @@ def check_outline(outline: Sequence[OutlineSection]) -> None:
                          hint="请合并相近的部分；年度工作总结通常在十节以内")
 
 
+@functools.lru_cache(maxsize=4096)
 def mask_numbers(text: str) -> str:
     """Exemplars go to the model with their figures and redaction placeholders masked: a number it never
     sees is one it cannot copy, and `XX公司` becomes `某公司`, which it will not mistake for a slot to keep.
     The checker's extractor finds the figures (Chinese numerals too: `近万名`, `十场`); any Arabic digits
-    left (`第3名`, `G20`) are masked as before."""
+    left (`第3名`, `G20`) are masked as before. Cached: the same corpus passages come back draft after
+    draft, and the extractor is the costliest step of building a prompt."""
     return _NUMBER_RE.sub("若干", PLACEHOLDER_RE.sub("某", mask_amounts(text)))
 
 

@@ -1,6 +1,7 @@
 """Server-sent events of an OpenAI-compatible chat stream, decoded by hand from raw bytes: the library's typed
 stream builds a pydantic model per chunk (~150 ms of CPU per draft), and the per-line async iterators of
-httpx and openai cost more than the decoding itself."""
+httpx and openai cost more than the decoding itself. Lines are split as bytes and each event's JSON is
+parsed by orjson straight from them (no text decoding in between: ~1,000 events a draft)."""
 
 from __future__ import annotations
 
@@ -8,47 +9,61 @@ import json
 from typing import Any
 
 import openai
+import orjson
 
 
 class EventSplitter:
-    """Raw bytes in, the `data:` payload of each complete event out (comments, names, keep-alives dropped)."""
+    """Raw bytes in, the `data:` payload of each complete event out (comments, names, keep-alives dropped).
+
+    Split as bytes, so only CR, LF and CR LF end a line, as the SSE format says (`str.splitlines` would also
+    cut at a raw U+2028, which is legal inside a JSON string)."""
 
     def __init__(self) -> None:
         self._buf = b""
-        self._data: list[str] = []
+        self._data: list[bytes] = []
 
-    def feed(self, block: bytes) -> list[str]:
-        self._buf += block
-        if self._buf.endswith(b"\r"):
+    def feed(self, block: bytes) -> list[bytes]:
+        buf = self._buf + block if self._buf else block
+        if buf.endswith(b"\r"):
+            self._buf = buf
             return []  # a CR LF may be split across reads: wait for the LF
-        lines = self._buf.splitlines()
-        self._buf = b"" if self._buf.endswith((b"\n", b"\r")) else lines.pop()
-        events: list[str] = []
-        for raw_line in lines:
-            line = raw_line.decode("utf-8", "replace")
-            if line.startswith("data:"):
+        lines = buf.splitlines()
+        self._buf = b"" if buf.endswith(b"\n") else lines.pop()
+        events: list[bytes] = []
+        for line in lines:
+            if line.startswith(b"data:"):
                 self._data.append(line[5:].lstrip())
                 continue
             if line or not self._data:
                 continue
-            events.append("\n".join(self._data))
+            events.append(b"\n".join(self._data))
             self._data = []
         return events
 
 
-def decode_chunk(data: str, response: Any, finish: str | None) -> tuple[str, str | None]:
-    """One chunk's text and finish reason; an error event becomes the library's APIError."""
+def _loads(data: bytes) -> Any:
     try:
-        chunk = json.loads(data)
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # orjson refuses invalid UTF-8 outright; keep what can be read, as a text decoder would
+        return json.loads(data.decode("utf-8", "replace"))
     except json.JSONDecodeError:
+        return None
+
+
+def decode_chunk(data: bytes, response: Any, finish: str | None) -> tuple[str, str | None]:
+    """One chunk's text and finish reason; an error event becomes the library's APIError."""
+    chunk = _loads(data)
+    if not isinstance(chunk, dict):
         return "", finish
-    if isinstance(chunk, dict) and chunk.get("error"):
+    if chunk.get("error"):
         error = chunk["error"]
         message = error.get("message") if isinstance(error, dict) else None
         raise openai.APIError(message=str(message or "An error occurred during streaming"),
                               request=response.http_request, body=error)
     piece = ""
-    for choice in (chunk.get("choices") or []) if isinstance(chunk, dict) else []:
+    for choice in chunk.get("choices") or []:
         if not isinstance(choice, dict) or choice.get("index", 0) != 0:
             continue
         piece += (choice.get("delta") or {}).get("content") or ""
