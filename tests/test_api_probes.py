@@ -65,18 +65,50 @@ def test_two_resumes_at_once_write_each_section_once(data_dir: Path) -> None:
 
     draft_id = asyncio.run(cut_draft(ws, load_facts(Path(__file__).parent / "data" / "facts" / "enterprise.txt")))
     gen.release()
-    client = TestClient(create_app(ws))
     statuses: list[int] = []
+    with TestClient(create_app(ws)) as client:  # one event loop for both requests, as under uvicorn
 
-    def resume() -> None:
-        statuses.append(client.post(f"/api/v1/drafts/{draft_id}/resume").status_code)
+        def resume() -> None:
+            statuses.append(client.post(f"/api/v1/drafts/{draft_id}/resume").status_code)
 
-    threads = [threading.Thread(target=resume) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+        threads = [threading.Thread(target=resume, daemon=True) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
     assert sorted(statuses) in ([200, 200], [200, 409]), statuses
     draft = ws.get_draft(draft_id)
     assert draft.complete and gen.asked[2] == 2  # the cut section asked once before, once on resume
     assert [v.version for v in ws.draft_versions(draft_id, 2)] == [0]
+
+
+def test_a_run_on_another_event_loop_is_refused_not_joined(data_dir: Path) -> None:
+    """Two event loops in one process (a client without a shared loop, a UI thread running its own): a
+    resume on the second loop cannot follow the first loop's run (its events would never wake it) and
+    must say so at once instead of hanging."""
+    from drafter.errors import ConflictError
+    from drafter.facts import load_facts
+    from tests.support.gated import GatedGenerator, cut_draft
+
+    gen = GatedGenerator(hold={2})
+    ws = Workspace(Settings(data_dir=data_dir), embedder=HashEmbedder(), generator=gen)
+    ws.refresh_index()
+    draft_id = asyncio.run(cut_draft(ws, load_facts(Path(__file__).parent / "data" / "facts" / "enterprise.txt")))
+    started, finish = threading.Event(), threading.Event()
+
+    async def first() -> None:
+        run = await ws.drafter.start_resume(draft_id)
+        started.set()
+        await asyncio.to_thread(finish.wait, 30)
+        gen.release()
+        await run.result()
+
+    t = threading.Thread(target=asyncio.run, args=(first(),), daemon=True)
+    t.start()
+    assert started.wait(30)
+    with pytest.raises(ConflictError):
+        asyncio.run(asyncio.wait_for(ws.drafter.start_resume(draft_id), 10))
+    assert ws.drafter.running(draft_id) is not None  # outside any loop: the caller decides
+    finish.set()
+    t.join(30)
+    assert ws.get_draft(draft_id).complete

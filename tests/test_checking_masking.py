@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from drafter.checking import mask_amounts
 from drafter.checking.amounts import Mention, extract
 from drafter.corpus.embedding import HashEmbedder
-from drafter.drafting.pipeline import mask_numbers
+from drafter.drafting.exemplars import mask_numbers
 from drafter.facts import load_facts
 from drafter.settings import REPO_ROOT, Settings
 from drafter.workspace import Workspace

@@ -26,9 +26,10 @@ from drafter.cli import main as cli_main
 from drafter.corpus.embedding import HashEmbedder
 from drafter.corpus.index import CorpusIndex
 from drafter.corpus.tokens import count_tokens, encoding_for_model
+from drafter.drafting.exemplars import heading_label, mask_numbers
 from drafter.drafting.generation import OpenAIGenerator
 from drafter.drafting.outline import cn_number, plan_outline
-from drafter.drafting.pipeline import EXEMPLAR_CHARS, KIND_LABEL, DraftEvent, _label, mask_numbers
+from drafter.drafting.pipeline import EXEMPLAR_CHARS, KIND_LABEL, DraftEvent
 from drafter.drafting.prompts import render
 from drafter.facts import Facts, load_facts, parse_facts
 from drafter.models import Draft
@@ -280,7 +281,7 @@ def test_llm_draft_prompts_and_sources(data_dir: Path, index: CorpusIndex) -> No
             assert not re.search(r"\d", text), text  # numbers masked
             assert text == mask_numbers(src.text)[:EXEMPLAR_CHARS]
             # passages are labelled neutrally; the corpus's titles carry years and 篇N
-            assert title == f"片段{cn_number(n)}" and where == (_label(src.section) or KIND_LABEL[section.kind])
+            assert title == f"片段{cn_number(n)}" and where == (heading_label(src.section) or KIND_LABEL[section.kind])
             assert src.doc_id and src.text
         # the section's text is what the model wrote
         assert section.status == "done" and section.text == writer.last(i)

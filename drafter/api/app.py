@@ -3,6 +3,7 @@ mounted beside it by `webui.server`, outside the library package)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import sys
@@ -15,6 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..checking.context import warm_up as warm_up_checks
+from ..drafting.cpu import on_cpu_thread
 from ..errors import DrafterError
 from ..workspace import Workspace
 from . import check, corpus, drafts, login, materials, users
@@ -81,7 +84,10 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
         # Load the corpus (chunks, the saved lexical index, the query embedder) before answering, so a new
         # worker behind a proxy does not make its first user wait for it.
         await run_in_threadpool(ws.warm_up)
+        # The checker's one-time loads go on after the server is up, on the thread CPU work queues on.
+        warming = asyncio.create_task(on_cpu_thread(warm_up_checks))
         yield
+        warming.cancel()
 
     app = FastAPI(lifespan=lifespan, title="drafter", version="0.2.0", description="工会年度工作总结起草工具 HTTP API",
                   docs_url="/docs", openapi_url=f"{PREFIX}/openapi.json",

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from ..checking import check, mask_amounts
-from ..corpus.documents import PLACEHOLDER_RE
+from ..checking import check
 from ..corpus.tokens import count_tokens, encoding_for_model
-from ..errors import GenerationError, InputError
+from ..errors import ConflictError, GenerationError, InputError
 from ..facts import Facts
 from ..models import Draft, OutlineSection, Section, Source
 from ..retrieval.search import Filters, Retriever
@@ -27,6 +25,7 @@ from ..storage import runners
 from ..storage.drafts import DraftStore
 from . import offline
 from .cpu import on_cpu_thread
+from .exemplars import heading_label, mask_numbers
 from .generation import Generator, Message, Reply
 from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
 from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
@@ -45,7 +44,6 @@ GUIDANCE = {
     "plans": "用“一是……；二是……”的句式写三到六点明年打算；没有给出事实的，写概括性的打算，不得含数字。",
     "closing": "写一小段结尾，表明决心，不含数字。",
 }
-_NUMBER_RE = re.compile(r"\d+(?:[.,，]\d+)*")
 
 
 def check_outline(outline: Sequence[OutlineSection]) -> None:
@@ -57,19 +55,12 @@ def check_outline(outline: Sequence[OutlineSection]) -> None:
                          hint="请合并相近的部分；年度工作总结通常在十节以内")
 
 
-@functools.lru_cache(maxsize=4096)
-def mask_numbers(text: str) -> str:
-    """Exemplars go to the model with their figures and redaction placeholders masked: a number it never
-    sees is one it cannot copy, and `XX公司` becomes `某公司`, which it will not mistake for a slot to keep.
-    The checker's extractor finds the figures (Chinese numerals too: `近万名`, `十场`); any Arabic digits
-    left (`第3名`, `G20`) are masked as before. Cached: the same corpus passages come back draft after
-    draft, and the extractor is the costliest step of building a prompt."""
-    return _NUMBER_RE.sub("若干", PLACEHOLDER_RE.sub("某", mask_amounts(text)))
-
-
-def _label(path: str) -> str:
-    """A heading path for the prompt: list markers dropped (`> 2、…`), figures and placeholders masked."""
-    return mask_numbers(re.sub(r"(^|> )[（(]?\d{1,2}[)）、.．]\s*", r"\1", path))
+def _on_this_loop(run: DraftRun) -> bool:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return True  # called outside any loop: the caller will follow it on the loop it then starts
+    return run.task is None or run.task.get_loop() is loop
 
 
 class Drafter:
@@ -139,15 +130,20 @@ class Drafter:
         """Carry on an interrupted draft: only its pending sections are written. A draft this process is
         writing already is joined; a finished one gives a run that only reports it."""
         if (run := self._runs.get(draft_id)) is not None:
-            return run
+            if _on_this_loop(run):
+                return run
+            raise ConflictError("这份草稿正在生成中", hint="请等它写完后再试")
         draft = await asyncio.to_thread(self.store.claim, draft_id)
         if draft is None:
             return DraftRun.finished(await asyncio.to_thread(self.store.get, draft_id))
         return self._launch(draft, [s for s in draft.sections if s.status == "pending"])
 
     def running(self, draft_id: str) -> DraftRun | None:
-        """The run writing this draft in this process, if any (to watch it again after a disconnect)."""
-        return self._runs.get(draft_id)
+        """The run writing this draft in this process, if any (to watch it again after a disconnect). A run on
+        another event loop (a second loop in the same process) is watched through the store instead: its
+        events cannot wake this loop."""
+        run = self._runs.get(draft_id)
+        return run if run is not None and _on_this_loop(run) else None
 
     def _launch(self, draft: Draft, todo: list[Section]) -> DraftRun:
         run = DraftRun(draft.id)
@@ -318,7 +314,7 @@ class Drafter:
 
         def build(exemplars: list[Source], limit: int) -> str:
             # The corpus's titles and headings carry years and placeholders too: label passages neutrally.
-            ex = "\n\n".join(f"【范文《片段{cn_number(n)}》· {_label(s.section) or KIND_LABEL[section.kind]}】\n"
+            ex = "\n\n".join(f"【范文《片段{cn_number(n)}》· {heading_label(s.section) or KIND_LABEL[section.kind]}】\n"
                              f"{mask_numbers(s.text)[:limit]}" for n, s in enumerate(exemplars, 1)) or "（无）"
             return render(self.settings.prompts_dir, "section", org=facts.org, org_type=facts.org_type, year=facts.year,
                           superior=facts.superior or "上级工会", staff=staff_word(facts.org_type), outline=outline,
