@@ -21,7 +21,9 @@ A run the facts themselves contain is the user's own wording and is not flagged 
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -316,6 +318,12 @@ _defaults: dict[str, CopyIndex] = {}
 
 def bundled_corpus_dir() -> Path:
     """DRAFTER_CORPUS_DIR or the repository's corpus/; a settings error never stops a check."""
+    return _corpus_dir(os.environ.get("DRAFTER_CORPUS_DIR"))
+
+
+@functools.lru_cache(maxsize=8)
+def _corpus_dir(variable: str | None) -> Path:
+    """Keyed by the variable: reading every setting (~3 ms) for each check was most of a check's time."""
     from ..settings import REPO_ROOT, Settings
 
     try:

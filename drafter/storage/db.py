@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +72,23 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+_sqlite_writers: dict[int, threading.RLock] = {}
+
+
+def _writer_lock(engine: Engine) -> threading.RLock | nullcontext[None]:
+    """SQLite writers of one process queue on a lock: waiting on SQLite's busy handler sleeps in growing
+    steps (1, 2, 5, 10 ms…), so ten sections saved at once took 90 ms instead of 10. Other processes still
+    queue on the busy timeout."""
+    if not is_sqlite(engine):
+        return nullcontext()
+    with _migrated_lock:
+        return _sqlite_writers.setdefault(id(engine), threading.RLock())
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
-    with engine.connect() as conn:
+    with _writer_lock(engine), engine.connect() as conn:
         conn.execution_options(write=True)
         with conn.begin():
             yield conn
