@@ -14,6 +14,7 @@ import openai
 import pytest
 from pydantic import SecretStr
 
+from drafter.drafting import streaming
 from drafter.drafting.fakes import ScriptedGenerator
 from drafter.drafting.generation import (
     CONTINUE_PROMPT,
@@ -126,9 +127,11 @@ def test_streaming_reply_arrives_in_pieces() -> None:
     assert request.headers["authorization"] == f"Bearer {KEY}"
 
 
-def test_chunks_that_arrive_together_are_passed_on_together() -> None:
-    """Reads are paced (READ_EVERY): the chunks that came in between go on as one piece, in order, so a
-    fast model costs one display update per read rather than one per chunk; a paced model still streams."""
+def test_chunks_that_arrive_together_are_passed_on_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads are paced (READ_EVERY, from PACE_AFTER seconds into the reply: here at once): the chunks that
+    came in between go on as one piece, in order, so a long reply costs one display update per read rather
+    than one per chunk; it still streams."""
+    monkeypatch.setattr(streaming, "PACE_AFTER", 0.0)
     seconds = 0.6
     with FakeOpenAI(responder=const(REPLY), piece_chars=2, chars_per_second=len(REPLY) / seconds) as srv:
         display = Display()

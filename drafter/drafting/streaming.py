@@ -3,7 +3,8 @@
 The `openai` client makes the request (status errors, auth, base URL, connect timeouts stay its own); the
 body is read here. Three choices keep the server's CPU per draft low (`bench/bench_team.py --part cpu`):
 raw bytes split and parsed by hand (sse.py) instead of a pydantic model per chunk; reads paced at
-READ_EVERY, so the chunks that arrived meanwhile are handled in one go and the text goes on once per read;
+READ_EVERY from PACE_AFTER seconds after the first chunk, so the chunks that arrived meanwhile are handled in
+one go and the text goes on once per read (a reply that comes at once is not held back);
 and one timeout scope for the whole stream instead of one per chunk.
 """
 
@@ -22,6 +23,7 @@ from .sse import EventSplitter, decode_chunk
 
 STALL_SLACK = 0.25  # most seconds a stall is noticed late (the timeout is pushed forward at most this often)
 READ_EVERY = 0.1  # seconds between two reads of a stream (the display refreshes at this pace: runs.DELTA_EVERY)
+PACE_AFTER = 0.5  # seconds after the first chunk before reads are paced: a fast reply is not held back
 
 
 class StreamReader:
@@ -43,6 +45,7 @@ class StreamReader:
         events = EventSplitter()
         loop = asyncio.get_running_loop()
         limit, armed_at, next_read = self.first_chunk_timeout, -STALL_SLACK, 0.0
+        pace_from = float("inf")
         slack = min(STALL_SLACK, limit / 10)
         deadline = asyncio.timeout(None)
         done = False
@@ -67,7 +70,8 @@ class StreamReader:
                         if isinstance(exc, httpx2.TransportError):
                             raise openai.APIConnectionError(request=response.http_request) from None
                         raise
-                    next_read = loop.time() + self.read_every
+                    if now >= pace_from:
+                        next_read = loop.time() + self.read_every
                     visible: list[str] = []
                     for data in events.feed(block) if block else ():
                         if data.startswith(b"[DONE]"):
@@ -75,6 +79,7 @@ class StreamReader:
                             break
                         if not self.received:
                             self.received, limit, armed_at = True, self.stall_timeout, -STALL_SLACK
+                            pace_from = now + PACE_AFTER
                             slack = min(STALL_SLACK, limit / 10)
                         piece, self.finish = decode_chunk(data, response, self.finish)
                         if not piece:
