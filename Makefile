@@ -7,7 +7,7 @@ PORT    ?= 7860
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run test test-pg lint bench browser-deps clean
+.PHONY: install run test test-pg lint coverage bench browser-deps clean
 
 install: $(STAMP)
 
@@ -27,6 +27,13 @@ test: install
 test-pg: install
 	eval "$$(bash tools/pg_test_cluster.sh start)" && $(BIN)/python -m pytest -q tests/test_store.py \
 	  tests/test_store_runs.py tests/test_store_migrations.py tests/test_team.py; rc=$$?; bash tools/pg_test_cluster.sh stop; exit $$rc
+
+# Line coverage of the library and the web UI, subprocesses included (browser tests left out: slow).
+coverage: install
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest -q -p no:cacheprovider --ignore=tests/test_ui_browser.py --ignore=tests/test_accounts_browser.py
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report --skip-covered --sort=cover | tail -25
 
 lint: install
 	$(BIN)/ruff check drafter tests bench tools ui.py webui
