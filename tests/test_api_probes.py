@@ -53,6 +53,30 @@ def test_oversized_and_malformed_inputs_are_refused_not_crashed(keyed: TestClien
     assert keyed.get("/api/v1/drafts/x/export?format=exe", headers=KEY).status_code == 422
 
 
+def test_check_at_and_past_its_length_limit(keyed: TestClient) -> None:
+    """A check takes MAX_CHECK_CHARS characters; one more is a 422 in Chinese (never a 500), and two
+    checks at the limit at once both answer; without the key, 401 before anything is read."""
+    from drafter.checking import MAX_CHECK_CHARS
+
+    at_limit = {"facts_text": "慰问困难职工32户", "draft": "1" * MAX_CHECK_CHARS}
+    r = keyed.post("/api/v1/check", json={**at_limit, "draft": at_limit["draft"] + "1"}, headers=KEY)
+    assert r.status_code == 422 and "过长" in r.json()["detail"] and str(MAX_CHECK_CHARS) in r.json()["detail"]
+    r = keyed.post("/api/v1/check", json={"facts_text": "慰问困难职工32户", "draft": "3万" * MAX_CHECK_CHARS},
+                   headers=KEY)
+    assert r.status_code == 422
+    codes: list[int] = []
+    threads = [threading.Thread(target=lambda: codes.append(
+        keyed.post("/api/v1/check", json=at_limit, headers=KEY).status_code)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert codes == [200, 200]
+    assert keyed.post("/api/v1/check", json=at_limit).status_code == 401
+    assert keyed.post("/api/v1/check", content=b'{"draft": "1', headers={**KEY, "Content-Type": "application/json"}
+                      ).status_code == 422
+
+
 def test_two_resumes_at_once_write_each_section_once(data_dir: Path) -> None:
     """An interrupted draft resumed by two clients at once: one writes it, the other joins or is told 409;
     every section ends written exactly once more."""

@@ -72,17 +72,18 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-_sqlite_writers: dict[int, threading.RLock] = {}
+_sqlite_writers: dict[str, threading.RLock] = {}
+_sqlite_writers_lock = threading.Lock()
 
 
 def _writer_lock(engine: Engine) -> threading.RLock | nullcontext[None]:
-    """SQLite writers of one process queue on a lock: waiting on SQLite's busy handler sleeps in growing
-    steps (1, 2, 5, 10 ms…), so ten sections saved at once took 90 ms instead of 10. Other processes still
-    queue on the busy timeout."""
+    """SQLite writers of one process queue on a lock per database file (every engine on it shares it):
+    waiting on SQLite's busy handler sleeps in growing steps (1, 2, 5, 10 ms…), so ten sections saved at
+    once took 90 ms instead of 10. Other processes still queue on the busy timeout."""
     if not is_sqlite(engine):
         return nullcontext()
-    with _migrated_lock:
-        return _sqlite_writers.setdefault(id(engine), threading.RLock())
+    with _sqlite_writers_lock:
+        return _sqlite_writers.setdefault(str(engine.url), threading.RLock())
 
 
 @contextmanager
