@@ -29,8 +29,9 @@ from drafter.corpus.tokens import count_tokens, encoding_for_model
 from drafter.drafting.exemplars import heading_label, mask_numbers
 from drafter.drafting.generation import OpenAIGenerator
 from drafter.drafting.outline import cn_number, plan_outline
-from drafter.drafting.pipeline import EXEMPLAR_CHARS, KIND_LABEL, DraftEvent
+from drafter.drafting.pipeline import DraftEvent
 from drafter.drafting.prompts import render
+from drafter.drafting.section_prompt import EXEMPLAR_CHARS, KIND_LABEL
 from drafter.facts import Facts, load_facts, parse_facts
 from drafter.models import Draft
 from drafter.settings import REPO_ROOT, Settings

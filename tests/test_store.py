@@ -135,6 +135,25 @@ def test_concurrent_regenerates_of_one_section_get_distinct_versions(data_dir: P
     assert {r.sections[3].version for r in results} <= {1, 2}
 
 
+def test_sections_saved_together_keep_newer_versions_and_history(data_dir: Path, db_url: str) -> None:
+    """save_sections (the offline drafter's one transaction): a section whose shown version is newer keeps it,
+    a version number already taken is never overwritten, and every written text is in the history."""
+    ws = bare_workspace(data_dir, db_url)
+    draft = offline_draft(ws)
+    allocated = ws.store.allocate_version(draft.id, 1)  # a regeneration of section 1 starts…
+    edited = ws.edit_section(draft.id, 1, text="用户改过的第二节。").sections[1]  # …the user edits it meanwhile
+    late = draft.sections[1].model_copy(update={"text": "晚到的第二节。", "version": allocated})
+    taken = draft.sections[2].model_copy(update={"text": "晚到的第三节。"})  # version 0: already taken
+    shown = ws.store.save_sections(draft.id, [late, taken])
+    assert (allocated, edited.version) == (1, 2)
+    assert shown[0] == edited  # the user's newer edit stays shown
+    assert shown[1].text == "晚到的第三节。" and shown[1].version == 1  # the next version, not over version 0
+    assert [v.text for v in ws.store.versions(draft.id, 1)] == [draft.sections[1].text, "晚到的第二节。", edited.text]
+    assert [v.text for v in ws.store.versions(draft.id, 2)] == [draft.sections[2].text, "晚到的第三节。"]
+    again = ws.get_draft(draft.id)
+    assert again.sections[1] == edited and again.sections[2] == shown[1]
+
+
 # --- edits that are not edits (defect 13) -----------------------------------------------------------------
 def test_blank_unchanged_and_nul_edits(data_dir: Path, db_url: str) -> None:
     ws = bare_workspace(data_dir, db_url)

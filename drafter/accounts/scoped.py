@@ -72,6 +72,10 @@ class OrgDraftStore:
         self.own(draft if isinstance(draft, str) else draft.id)
         return self.base.save_section(draft, section)
 
+    def save_sections(self, draft: Draft | str, written: Any) -> Any:
+        self.own(draft if isinstance(draft, str) else draft.id)
+        return self.base.save_sections(draft, written)
+
     def edit_section(self, draft_id: str, index: int, change: Any) -> Draft:
         self.own(draft_id)
         return self.base.edit_section(draft_id, index, change)

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from ..checking import check
-from ..corpus.tokens import count_tokens, encoding_for_model
+from ..corpus.tokens import encoding_for_model
 from ..errors import ConflictError, GenerationError, InputError
 from ..facts import Facts
 from ..models import Draft, OutlineSection, Section, Source
@@ -25,27 +25,15 @@ from ..storage import runners
 from ..storage.drafts import DraftStore
 from . import offline
 from .cpu import on_cpu_thread
-from .exemplars import heading_label, mask_numbers
 from .generation import Generator, Message, Reply
-from .outline import bare_heading, cn_number, outline_from_model, plan_outline, staff_word
+from .outline import bare_heading, outline_from_model, plan_outline
 from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, clean_section, length_note
 from .prompts import render
 from .runs import DraftEvent, DraftRun, EventSink
+from .section_prompt import KIND_LABEL, section_messages
 
 MAX_SECTIONS = 30  # an outline of 2,000 sections once took 3.5 min and 55 MB; a summary has about ten
 EXEMPLARS_PER_SECTION = 3
-EXEMPLAR_CHARS = 600
-KIND_LABEL = {"opening": "开篇段落", "body": "正文部分", "shortcomings": "存在的不足", "plans": "下一步工作打算",
-              "closing": "结尾段落"}
-GUIDANCE = {
-    "opening": "写一段开篇：年度、在谁的正确领导下、指导思想、围绕的中心工作、总体成效，最后以“现将全年工作总结如下：”结束。不要写标题。",
-    "body": "先用一两句概括本部分工作，再把每条事实写成完整的句子，可分两三段；不要写本部分标题，不要加事实之外的数字。",
-    "shortcomings": "用“一是……；二是……”的句式写两到四点不足，谦虚、概括；如果没有给出事实，就写概括性的不足，不得含数字。",
-    "plans": "用“一是……；二是……”的句式写三到六点明年打算；没有给出事实的，写概括性的打算，不得含数字。",
-    "closing": "写一小段结尾，表明决心，不含数字。",
-}
-
-
 def check_outline(outline: Sequence[OutlineSection]) -> None:
     """Refuse an outline nobody could mean: empty, or longer than MAX_SECTIONS sections."""
     if not outline:
@@ -155,20 +143,7 @@ class Drafter:
         try:
             run.publish(DraftEvent("outline", draft=draft.model_copy(deep=True)))
             sources = await asyncio.to_thread(self._retrieve, todo)
-            sem = asyncio.Semaphore(max(1, self.settings.concurrency))
-
-            async def one(section: Section, found: list[Source]) -> None:
-                async with sem:
-                    shown = await self._write(draft, section, found, run.publish, instruction="")
-                run.publish(DraftEvent("section", index=shown.index, section=shown))
-
-            tasks = [asyncio.create_task(one(s, found)) for s, found in zip(todo, sources, strict=True)]
-            tasks.append(asyncio.create_task(self._heartbeat(draft.id)))
-            try:
-                await asyncio.gather(*tasks[:-1])
-            finally:
-                for t in tasks:  # the heartbeat always; the sections too when one broke or we are cancelled
-                    t.cancel()
+            await self._write_all(run, draft, todo, sources)
             final = await asyncio.to_thread(self.store.finish, draft.id)
             run.publish(DraftEvent("done", draft=final))
             return final
@@ -182,6 +157,30 @@ class Drafter:
         finally:
             self._runs.pop(draft.id, None)
             run.close()
+
+    async def _write_all(self, run: DraftRun, draft: Draft, todo: list[Section], sources: list[list[Source]]) -> None:
+        if self.generator is None:  # instant and CPU-only: every section in one hop, stored in one transaction
+            written = await on_cpu_thread(lambda: [self._offline(draft.facts, s, found, "")
+                                                   for s, found in zip(todo, sources, strict=True)])
+            shown_now = await asyncio.to_thread(self.store.save_sections, draft.id, written)
+            for result, shown in zip(written, shown_now, strict=True):
+                run.publish(DraftEvent("delta", index=result.index, text=result.text))
+                run.publish(DraftEvent("section", index=shown.index, section=shown))
+            return
+        sem = asyncio.Semaphore(max(1, self.settings.concurrency))
+
+        async def one(section: Section, found: list[Source]) -> None:
+            async with sem:
+                shown = await self._write(draft, section, found, run.publish, instruction="")
+            run.publish(DraftEvent("section", index=shown.index, section=shown))
+
+        tasks = [asyncio.create_task(one(s, found)) for s, found in zip(todo, sources, strict=True)]
+        tasks.append(asyncio.create_task(self._heartbeat(draft.id)))
+        try:
+            await asyncio.gather(*tasks[:-1])
+        finally:
+            for t in tasks:  # the heartbeat always; the sections too when one broke or we are cancelled
+                t.cancel()
 
     async def _heartbeat(self, draft_id: str) -> None:
         while True:
@@ -275,20 +274,24 @@ class Drafter:
         bare = bare_heading(s.heading)
         return " ".join(x for x in (bare, s.query, "；".join(s.facts)) if x)[:300] or KIND_LABEL[s.kind]
 
+    def _offline(self, facts: Facts, section: Section, sources: list[Source], instruction: str) -> Section:
+        """A section by the offline drafter (it only restates the facts), checked like any other."""
+        text = offline.write_section(section, facts, variant=section.version, instruction=instruction)
+        return section.model_copy(update={"text": text, "flags": self._check(text, facts, sources), "sources": sources,
+                                          "status": "done", "error": "", "notes": []})
+
     async def _write(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,
                      *, instruction: str) -> Section:
         """Write, check and store one section; returns the section shown now (a newer edit may win)."""
         facts = draft.facts
-        notes: list[str] = []
+        if self.generator is None:
+            result = await on_cpu_thread(self._offline, facts, section, sources, instruction)
+            emit(DraftEvent("delta", index=section.index, text=result.text))
+            return await asyncio.to_thread(self.store.save_section, draft.id, result)
         try:
-            if self.generator is None:
-                text = await on_cpu_thread(offline.write_section, section, facts, variant=section.version,
-                                           instruction=instruction)
-                emit(DraftEvent("delta", index=section.index, text=text))
-            else:
-                text, sources, notes = await self._generate(draft, section, sources, emit, instruction)
+            text, sources, notes = await self._generate(draft, section, sources, emit, instruction)
             flags = await on_cpu_thread(self._check, text, facts, sources)
-            if flags and self.generator is not None and self.settings.repair:
+            if flags and self.settings.repair:
                 repaired = await self._repair(section, text, flags, facts)
                 new_flags = await on_cpu_thread(self._check, repaired, facts, sources)
                 if len(new_flags) <= len(flags):
@@ -301,49 +304,13 @@ class Drafter:
                                                 "notes": []})
         return await asyncio.to_thread(self.store.save_section, draft.id, result)
 
-    def _messages(self, draft: Draft, section: Section, sources: list[Source], instruction: str
-                  ) -> tuple[list[Message], list[Source]]:
-        """The prompt, and the exemplars it really carries (the token budget may have dropped some)."""
-        facts = draft.facts
-        system = render(self.settings.prompts_dir, "system", org_type=facts.org_type)
-        outline = "\n".join(s.heading or KIND_LABEL[s.kind] for s in draft.sections)
-        fact_lines = "\n".join(f"- {f}" for f in section.facts) or "（本节没有指定事实，不得出现任何数字）"
-        if section.kind == "opening":
-            fact_lines = "\n".join(f"- {x}" for x in (f"年度：{facts.year}年", f"单位：{facts.org}",
-                                                      f"上级组织：{facts.superior or '（未提供）'}", facts.notes) if x)
-
-        def build(exemplars: list[Source], limit: int) -> str:
-            # The corpus's titles and headings carry years and placeholders too: label passages neutrally.
-            ex = "\n\n".join(f"【范文《片段{cn_number(n)}》· {heading_label(s.section) or KIND_LABEL[section.kind]}】\n"
-                             f"{mask_numbers(s.text)[:limit]}" for n, s in enumerate(exemplars, 1)) or "（无）"
-            return render(self.settings.prompts_dir, "section", org=facts.org, org_type=facts.org_type, year=facts.year,
-                          superior=facts.superior or "上级工会", staff=staff_word(facts.org_type), outline=outline,
-                          number=section.index + 1, heading=section.heading or KIND_LABEL[section.kind],
-                          kind_label=KIND_LABEL[section.kind], facts=fact_lines, exemplars=ex,
-                          guidance=GUIDANCE[section.kind],
-                          instruction=f"修改要求：{instruction}" if instruction else "")
-
-        # Token budget: exemplars are trimmed first (shorter, then fewer); the facts never are.
-        exemplars, limit = list(sources), EXEMPLAR_CHARS
-        user = build(exemplars, limit)
-        while self._tokens(system + user) > self.settings.max_prompt_tokens and exemplars:
-            if limit > 200:
-                limit -= 200
-            else:
-                exemplars.pop()
-            user = build(exemplars, limit)
-        return [{"role": "system", "content": system}, {"role": "user", "content": user}], exemplars
-
-    def _tokens(self, text: str) -> int:
-        if self._enc is None:
-            self._enc = encoding_for_model(self.settings.model, self.settings.cache_dir)
-        return count_tokens(text, self._enc)
-
     async def _generate(self, draft: Draft, section: Section, sources: list[Source], emit: EventSink,
                         instruction: str) -> tuple[str, list[Source], list[str]]:
         """The section's cleaned text, the exemplars it was written from, and notes for the user. A refusal
         or an answer not in Chinese is asked again once, more firmly; then the section fails."""
-        messages, kept = self._messages(draft, section, sources, instruction)
+        if self._enc is None:
+            self._enc = encoding_for_model(self.settings.model, self.settings.cache_dir)
+        messages, kept = section_messages(self.settings, draft, section, sources, instruction, self._enc)
         reply, text = await self._ask(messages, section, emit)
         problem = answer_problem(text)
         if problem:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,26 @@ def _touch_draft() -> Any:
     return sa.update(drafts).where(drafts.c.id == sa.bindparam("b_id", type_=drafts.c.id.type)).values(
         updated_at=now, status=_status_after_write(),
         heartbeat_at=sa.case((drafts.c.status == "running", now), else_=drafts.c.heartbeat_at))
+
+
+@functools.cache
+def _section_statements() -> dict[str, Any]:
+    """The statements of a section write, built once with bound parameters: building them per call (the
+    coercions and cache keys of SQLAlchemy's expression language) cost more than running them on SQLite."""
+    draft_id, idx = sa.bindparam("b_draft", type_=sections.c.draft_id.type), sa.bindparam("b_idx", type_=sections.c.idx.type)
+    this_section = (sections.c.draft_id == draft_id, sections.c.idx == idx)
+    return {
+        "lock": sa.select(sections.c.version, sections.c.last_version, sections.c.body).where(*this_section)
+        .with_for_update(),
+        "taken": sa.select(section_versions.c.version).where(
+            section_versions.c.draft_id == draft_id, section_versions.c.idx == idx,
+            section_versions.c.version == sa.bindparam("b_version", type_=section_versions.c.version.type)),
+        "add_version": section_versions.insert(),
+        "show": sa.update(sections).where(*this_section).values(
+            last_version=sa.bindparam("b_last"), version=sa.bindparam("b_version"), status=sa.bindparam("b_status"),
+            body=sa.bindparam("b_body"), updated_at=sa.bindparam("b_now")),
+        "keep": sa.update(sections).where(*this_section).values(last_version=sa.bindparam("b_last")),
+    }
 
 
 def _settled_status() -> Any:
@@ -113,24 +133,31 @@ class DraftStore:
     def save_section(self, draft: Draft | str, section: Section) -> Section:
         """Record a written section as a version, and show it unless a newer version is shown already.
         Returns the section shown now. Only this section's rows change."""
+        return self.save_sections(draft, [section])[0]
+
+    def save_sections(self, draft: Draft | str, written: Sequence[Section]) -> builtins.list[Section]:
+        """save_section for several sections in one transaction (the offline drafter writes them all at once)."""
         draft_id = draft if isinstance(draft, str) else draft.id
         now = now_iso()
+        shown_now: builtins.list[Section] = []
         with writing(self.engine) as c:
-            row = self._lock_section(c, draft_id, section.index)
-            version = section.version
-            taken = c.execute(sa.select(section_versions.c.version).where(
-                section_versions.c.draft_id == draft_id, section_versions.c.idx == section.index,
-                section_versions.c.version == version)).first()
-            if taken is not None:  # a caller that did not allocate its version: never overwrite history
-                version = row.last_version + 1
-                section = section.model_copy(update={"version": version})
-            self._write_version(c, draft_id, section, now, last_version=max(row.last_version, version),
-                                shown=version >= row.version)
-            shown = section if version >= row.version else Section.model_validate_json(row.body)
+            for section in written:
+                row = self._lock_section(c, draft_id, section.index)
+                version = section.version
+                taken = c.execute(_section_statements()["taken"],
+                                  {"b_draft": draft_id, "b_idx": section.index, "b_version": version}).first()
+                if taken is not None:  # a caller that did not allocate its version: never overwrite history
+                    version = row.last_version + 1
+                    section = section.model_copy(update={"version": version})
+                self._write_version(c, draft_id, section, now, last_version=max(row.last_version, version),
+                                    shown=version >= row.version)
+                shown_now.append(section if version >= row.version else Section.model_validate_json(row.body))
+            c.execute(_touch_draft(), {"b_id": draft_id, "b_now": now})
         if not isinstance(draft, str):
-            draft.sections[section.index] = shown
+            for shown in shown_now:
+                draft.sections[shown.index] = shown
             draft.updated_at = now
-        return shown
+        return shown_now
 
     def edit_section(self, draft_id: str, index: int, change: SectionChange) -> Draft:
         """Apply `change(facts, shown section)` while holding the section; None means nothing changed (no
@@ -145,12 +172,11 @@ class DraftStore:
             if new is not None:
                 new = new.model_copy(update={"version": row.last_version + 1, "index": index})
                 self._write_version(c, draft_id, new, now, last_version=new.version, shown=True)
+                c.execute(_touch_draft(), {"b_id": draft_id, "b_now": now})
         return self.get(draft_id)
 
     def _lock_section(self, c: Connection, draft_id: str, index: int) -> Any:
-        row = c.execute(sa.select(sections.c.version, sections.c.last_version, sections.c.body)
-                        .where(sections.c.draft_id == draft_id, sections.c.idx == index)
-                        .with_for_update()).first()
+        row = c.execute(_section_statements()["lock"], {"b_draft": draft_id, "b_idx": index}).first()
         if row is None:
             raise self._missing_section(draft_id, index, c)
         return row
@@ -167,14 +193,15 @@ class DraftStore:
     def _write_version(self, c: Connection, draft_id: str, section: Section, now: str, *, last_version: int,
                        shown: bool) -> None:
         body = section.model_dump_json()
-        c.execute(section_versions.insert().values(draft_id=draft_id, idx=section.index, version=section.version,
-                                                   created_at=now, body=body))
-        where = (sections.c.draft_id == draft_id, sections.c.idx == section.index)
-        values: dict[str, Any] = {"last_version": last_version}
+        stmts = _section_statements()
+        c.execute(stmts["add_version"], {"draft_id": draft_id, "idx": section.index, "version": section.version,
+                                         "created_at": now, "body": body})
+        where = {"b_draft": draft_id, "b_idx": section.index, "b_last": last_version}
         if shown:
-            values.update(version=section.version, status=section.status, body=body, updated_at=now)
-        c.execute(sa.update(sections).where(*where).values(**values))
-        c.execute(_touch_draft(), {"b_id": draft_id, "b_now": now})
+            c.execute(stmts["show"], {**where, "b_version": section.version, "b_status": section.status,
+                                      "b_body": body, "b_now": now})
+        else:
+            c.execute(stmts["keep"], where)
 
     # --- the life of a draft run ---------------------------------------------------------------------------
     def finish(self, draft_id: str) -> Draft:
