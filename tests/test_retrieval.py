@@ -4,10 +4,12 @@ corpus-derived related words let everyday words meet the corpus's words, uploads
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from drafter.corpus.chunking import Chunk
+from drafter.retrieval import dense
 from drafter.retrieval.related_words import RelatedWords, load_shipped_words, shipped_words_path
-from drafter.retrieval.search import Retriever
+from drafter.retrieval.search import Filters, Retriever
 from drafter.retrieval.thesaurus import expand
 from drafter.retrieval.tokens import query_position
 from drafter.workspace import Workspace
@@ -127,3 +129,30 @@ def test_derived_words_find_what_the_thesaurus_does_not_list(real_ws: Workspace)
     finally:
         retriever.expand = retriever.derive = True
     assert with_derived > without, (without, with_derived)
+
+
+def test_exact_dense_search_ranks_as_chroma_does_and_hands_over_above_its_size(
+        real_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small corpus's dense side is an exact cosine search in memory: the same ranking Chroma's HNSW gives,
+    within every filter; a corpus over EXACT_MAX_CHUNKS is searched through Chroma with the same results."""
+    retriever = real_ws.retriever
+    _, chunks = retriever._lexical()
+    assert retriever._exact is not None and retriever._exact.matrix.shape[0] == len(chunks)
+    queries = ["给生活困难的员工送温暖", "职工书屋 读书活动", "明年工作打算", "女职工权益保护", "篮球友谊赛"]
+    vectors = retriever._query_vectors(queries)
+    docs = sorted({c.doc_id for c in chunks})[:3]
+    for f in (Filters(), Filters(positions=["body"]), Filters(positions=["plans"]), Filters(doc_ids=docs),
+              Filters(levels=[1], positions=["body"])):
+        mask = retriever._mask(f, chunks)
+        exact = retriever._exact.rankings(vectors, mask, 10)
+        got = real_ws.index.collection().query(query_embeddings=vectors.tolist(), n_results=10,
+                                               where=f.chroma_where(), include=[])
+        assert exact == [[retriever._by_id[i] for i in ids] for ids in got["ids"]], f
+        assert all(f.allows(chunks[i]) for ranking in exact for i in ranking)
+    expected = retriever.search_many(queries, 5, filters=Filters(positions=["body"]))
+
+    monkeypatch.setattr(dense, "EXACT_MAX_CHUNKS", len(chunks) - 1)
+    through_chroma = Retriever(real_ws.index)
+    found = through_chroma.search_many(queries, 5, filters=Filters(positions=["body"]))
+    assert through_chroma._exact is None
+    assert [[h.chunk.chunk_id for h in hits] for hits in found] == [[h.chunk.chunk_id for h in hits] for hits in expected]

@@ -23,6 +23,7 @@ import numpy as np
 from ..corpus.chunking import Chunk
 from ..corpus.index import CorpusIndex
 from ..errors import InputError
+from .dense import ExactDense
 from .diversity import _diversify, _unique_texts
 from .related_words import RelatedWords, is_word, load_shipped_words, shipped_words_path, word_vectors
 from .thesaurus import expand
@@ -103,6 +104,7 @@ class Retriever:
         self._bm25_chunks: list[Chunk] = []  # the chunks the lexical index was built on: always returned with it
         self._builds = 0  # counts rebuilds (versions can repeat across threads; this never does)
         self._by_id: dict[str, int] = {}
+        self._exact: ExactDense | None = None  # a small corpus's vectors: exact search without Chroma
         self._qcache: dict[str, np.ndarray] = {}  # insertion-ordered: oldest evicted first
 
     # --- lexical -----------------------------------------------------------------------------------------
@@ -123,6 +125,7 @@ class Retriever:
                     self._related = self._related_words(chunks, corpus_tokens)
                 self._bm25, self._vocab = retriever, retriever.vocab_dict
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+                self._exact = ExactDense.load(self.index.collection(), list(self._by_id))
                 self._bm25_version = version
                 self._bm25_chunks = chunks
                 self._builds += 1
@@ -237,8 +240,10 @@ class Retriever:
         return [int(i) for i in top if scores[i] > 0]
 
     # --- dense -------------------------------------------------------------------------------------------
-    def _dense_rankings(self, vectors: np.ndarray, filters: Filters) -> list[list[int]]:
-        self._lexical()  # keeps the chunk-id → position map current
+    def _dense_rankings(self, vectors: np.ndarray, filters: Filters, mask: np.ndarray | None) -> list[list[int]]:
+        self._lexical()  # keeps the chunk-id → position map (and the small corpus's vectors) current
+        if self._exact is not None:
+            return self._exact.rankings(vectors, mask, CANDIDATES)
         collection = self.index.collection()
         # Chroma (1.x, embedded and server) returns fewer hits when it holds fewer: no count() first (a call
         # into Chroma per query, a quarter of the dense side's time).
@@ -304,7 +309,9 @@ class Retriever:
             for i, f in enumerate(per_query):
                 groups.setdefault(repr(f.chroma_where()), []).append(i)
             for idx in groups.values():
-                for i, ranking in zip(idx, self._dense_rankings(vectors[idx], per_query[idx[0]]), strict=True):
+                f = per_query[idx[0]]
+                for i, ranking in zip(idx, self._dense_rankings(vectors[idx], f, masks[repr(f.chroma_where())]),
+                                      strict=True):
                     dense[i] = ranking
         results = []
         for i, (q, f, d_rank) in enumerate(zip(queries, per_query, dense, strict=True)):
