@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -196,19 +197,25 @@ def _block_heading(line: str) -> str | None:
     return None
 
 
+def labelled_lines(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, str, str | None, str]]:
+    """The non-blank lines of a form, stripped, as (line number from 1, line, label, rest): where `pattern`
+    matches, its first group is the label and its second, stripped, the rest; elsewhere the label is None."""
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = pattern.match(line)
+        yield (n, line, m.group(1), m.group(2).strip()) if m else (n, line, None, "")
+
+
 def read_labelled(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The plain-text form's labelled fields (单位：…) and its three blocks of lines, as written. Unlabelled
     lines before any block are the year's work items. Shared by the facts reader and the checker."""
     fields: dict[str, str] = {}
     blocks: dict[str, list[str]] = {"items": [], "shortcomings": [], "plans": []}
     block = "items"
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        m = _LABEL_RE.match(line)
-        if m:
-            label, rest = m.group(1), m.group(2).strip()
+    for _n, line, label, rest in labelled_lines(text, _LABEL_RE):
+        if label is not None:
             field = _field_for(label, _FIELD_LABELS)
             if field:
                 fields[field] = rest

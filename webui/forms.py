@@ -10,7 +10,7 @@ from typing import Any
 
 from drafter.drafting.outline import bare_heading, number_headings
 from drafter.errors import FactsError
-from drafter.facts import ORG_TYPES, Facts, strip_bullet, validate_facts
+from drafter.facts import ORG_TYPES, Facts, labelled_lines, strip_bullet, validate_facts
 from drafter.models import OutlineSection
 
 FIELD_LABELS = {"org": "单位名称", "year": "年度", "org_type": "单位类型", "superior": "上级组织", "items": "全年工作",
@@ -125,13 +125,8 @@ def outline_to_text(outline: Sequence[OutlineSection]) -> str:
 def text_to_outline(text: str, previous: Sequence[OutlineSection] | None = None) -> list[OutlineSection]:
     """Parse the outline editor. Retrieval queries are kept for sections that match the previous outline."""
     sections: list[dict[str, Any]] = []
-    for n, raw in enumerate((text or "").splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        m = _SECTION_LINE.match(line)
-        if m:
-            label, heading = m.group(1), m.group(2).strip()
+    for n, line, label, heading in labelled_lines(text or "", _SECTION_LINE):
+        if label is not None:
             kind = _OUTLINE_KINDS.get(label)
             if kind is None:
                 raise OutlineError(f"提纲第 {n} 行：不认识的类型「{label}」，可用：开篇、正文、不足、打算、结尾")

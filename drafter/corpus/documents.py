@@ -26,11 +26,16 @@ _LEVEL_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
 _MD_HEADING = re.compile(r"(?:#{1,6}\s+)*(#{1,6})\s+")
 _SENTENCE_END = re.compile(r"[。；！？]")
 
-_SHORTCOMING_HEADING = re.compile(r"不足|差距|薄弱|存在的?(主要)?问题|问题[和与及]")
-_PLAN_HEADING = re.compile(r"打算|设想|下一?步|明年|来年|今后|工作思路|工作要求|工作建议|努力方向|展望|工作计划$|工作安排$")
-# Unnumbered paragraphs that introduce a list of shortcomings or plans (`下步主要工作：`).
-_SHORTCOMING_INTRO = re.compile(r"不足|差距|存在.{0,8}问题|薄弱环节")
-_PLAN_INTRO = re.compile(r"^(下一?步|明年|来年|今后|新的一年|\d{4}年(工作)?(打算|思路|计划))")
+# What starts the shortcomings or the plans: words in a heading, tried in this order; and unnumbered
+# paragraphs that introduce a list of them (`下步主要工作：`), plans tried first.
+_HEADING_CUES: dict[Position, re.Pattern[str]] = {
+    "shortcomings": re.compile(r"不足|差距|薄弱|存在的?(主要)?问题|问题[和与及]"),
+    "plans": re.compile(r"打算|设想|下一?步|明年|来年|今后|工作思路|工作要求|工作建议|努力方向|展望|工作计划$|工作安排$"),
+}
+_INTRO_CUES: dict[Position, re.Pattern[str]] = {
+    "plans": re.compile(r"^(下一?步|明年|来年|今后|新的一年|\d{4}年(工作)?(打算|思路|计划))"),
+    "shortcomings": re.compile(r"不足|差距|存在.{0,8}问题|薄弱环节"),
+}
 _CLOSING_CUES = ("总之", "总而言之", "总的来说", "总的看", "回顾", "新的一年", "展望", "我们相信", "我们将", "今后")
 
 # Redaction placeholders kept in the text but marked, so no drafter takes them for facts.
@@ -185,11 +190,8 @@ def _numbered_level(line: str) -> tuple[int, str] | None:
 
 
 def _position_for(title: str, inherited: Position) -> Position:
-    if _SHORTCOMING_HEADING.search(title):
-        return "shortcomings"
-    if _PLAN_HEADING.search(title):
-        return "plans"
-    return inherited if inherited in ("shortcomings", "plans") else "body"
+    cued = next((position for position, cue in _HEADING_CUES.items() if cue.search(title)), None)
+    return cued or (inherited if inherited in ("shortcomings", "plans") else "body")
 
 
 def _intro_position(para: str, next_para: str | None) -> Position | None:
@@ -198,11 +200,7 @@ def _intro_position(para: str, next_para: str | None) -> Position | None:
     introduces = para.endswith(("：", ":")) or (nxt is not None and nxt[0] >= 2)
     if not introduces or len(para) > 300:
         return None
-    if _PLAN_INTRO.search(para):
-        return "plans"
-    if _SHORTCOMING_INTRO.search(para):
-        return "shortcomings"
-    return None
+    return next((position for position, cue in _INTRO_CUES.items() if cue.search(para)), None)
 
 
 def parse_structure(text: str) -> list[Section]:

@@ -17,12 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from drafter.storage.migrations.helpers import columns, create_table
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 BATCH = 500
+ID, STATUS = sa.String(64), sa.String(16)
 
 
 def _status(sections: list[dict[str, Any]]) -> str:
@@ -33,42 +36,26 @@ def _status(sections: list[dict[str, Any]]) -> str:
 def upgrade() -> None:
     op.rename_table("drafts", "drafts_v1")
     op.rename_table("section_versions", "section_versions_v1")
-    drafts = op.create_table(
+    drafts = create_table(
         "drafts",
-        sa.Column("id", sa.String(64), nullable=False),
-        sa.Column("title", sa.Text, nullable=False),
-        sa.Column("backend", sa.Text, nullable=False),
-        sa.Column("facts", sa.Text, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("runner", sa.Text, nullable=False, server_default=""),
-        sa.Column("heartbeat_at", sa.Text, nullable=False, server_default=""),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("updated_at", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_drafts"),
+        *columns({"id": ID, "title": sa.Text, "backend": sa.Text, "facts": sa.Text, "status": STATUS,
+                  "runner": sa.Text, "heartbeat_at": sa.Text, "created_at": sa.Text, "updated_at": sa.Text},
+                 defaults={"runner": "", "heartbeat_at": ""}),
     )
     op.create_index("ix_drafts_updated_at", "drafts", ["updated_at"])
-    sections = op.create_table(
+    sections = create_table(
         "sections",
-        sa.Column("draft_id", sa.String(64), nullable=False),
-        sa.Column("idx", sa.Integer, nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("last_version", sa.Integer, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
-        sa.Column("updated_at", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("draft_id", "idx", name="pk_sections"),
+        *columns({"draft_id": ID, "idx": sa.Integer, "version": sa.Integer, "last_version": sa.Integer,
+                  "status": STATUS, "body": sa.Text, "updated_at": sa.Text}),
         sa.ForeignKeyConstraint(["draft_id"], ["drafts.id"], name="fk_sections_draft", ondelete="CASCADE"),
+        primary_key=("draft_id", "idx"),
     )
-    versions = op.create_table(
+    versions = create_table(
         "section_versions",
-        sa.Column("draft_id", sa.String(64), nullable=False),
-        sa.Column("idx", sa.Integer, nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("draft_id", "idx", "version", name="pk_section_versions"),
+        *columns({"draft_id": ID, "idx": sa.Integer, "version": sa.Integer, "created_at": sa.Text, "body": sa.Text}),
         sa.ForeignKeyConstraint(["draft_id", "idx"], ["sections.draft_id", "sections.idx"],
                                 name="fk_section_versions_section", ondelete="CASCADE"),
+        primary_key=("draft_id", "idx", "version"),
     )
     bind = op.get_bind()
     top: dict[tuple[str, int], int] = {}

@@ -13,83 +13,62 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from drafter.storage.migrations.helpers import columns, create_table
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+ID, NAME, HASH = sa.String(32), sa.String(200), sa.String(64)  # ids, names, hashes (and the csrf token)
+
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "organisations",
-        sa.Column("id", sa.String(32), nullable=False),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_organisations"),
+        *columns({"id": ID, "name": NAME, "created_at": sa.Text}),
         sa.UniqueConstraint("name", name="uq_organisations_name"),
     )
-    op.create_table(
+    create_table(
         "users",
-        sa.Column("id", sa.String(32), nullable=False),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("org_id", sa.String(32), nullable=False),
-        sa.Column("role", sa.String(16), nullable=False),
-        sa.Column("password_hash", sa.Text, nullable=False),
-        sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_users"),
+        *columns({"id": ID, "name": NAME, "org_id": ID, "role": sa.String(16), "password_hash": sa.Text,
+                  "disabled": sa.Boolean, "created_at": sa.Text}, defaults={"disabled": sa.false()}),
         sa.UniqueConstraint("name", name="uq_users_name"),
         sa.ForeignKeyConstraint(["org_id"], ["organisations.id"], name="fk_users_org"),
     )
-    op.create_table(
+    create_table(
         "api_tokens",
-        sa.Column("id", sa.String(32), nullable=False),
-        sa.Column("user_id", sa.String(32), nullable=False),
-        sa.Column("secret_hash", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("revoked_at", sa.Text, nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
+        *columns({"id": ID, "user_id": ID, "secret_hash": HASH, "created_at": sa.Text, "revoked_at": sa.Text},
+                 nullable={"revoked_at"}),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_api_tokens_user", ondelete="CASCADE"),
     )
-    op.create_table(
+    create_table(
         "sessions",
-        sa.Column("id_hash", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(32), nullable=False),
-        sa.Column("csrf", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("seen_at", sa.Float, nullable=False),
-        sa.PrimaryKeyConstraint("id_hash", name="pk_sessions"),
+        *columns({"id_hash": HASH, "user_id": ID, "csrf": HASH, "created_at": sa.Text, "seen_at": sa.Float}),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_sessions_user", ondelete="CASCADE"),
+        primary_key="id_hash",
     )
     op.create_index("ix_sessions_user", "sessions", ["user_id"])
-    op.create_table(
+    create_table(
         "login_failures",
         sa.Column("id", sa.Integer, nullable=False, autoincrement=True),
-        sa.Column("key", sa.String(300), nullable=False),
-        sa.Column("at", sa.Float, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_login_failures"),
+        *columns({"key": sa.String(300), "at": sa.Float}),
     )
     op.create_index("ix_login_failures_key_at", "login_failures", ["key", "at"])
-    op.create_table(
+    create_table(
         "audit",
         sa.Column("id", sa.Integer, nullable=False, autoincrement=True),
-        sa.Column("at", sa.Text, nullable=False),
-        sa.Column("org_id", sa.String(32), nullable=True),
-        sa.Column("user_name", sa.String(200), nullable=False),
-        sa.Column("action", sa.String(32), nullable=False),
-        sa.Column("target", sa.String(200), nullable=False, server_default=""),
-        sa.PrimaryKeyConstraint("id", name="pk_audit"),
+        *columns({"at": sa.Text, "org_id": ID, "user_name": NAME, "action": sa.String(32), "target": NAME},
+                 nullable={"org_id"}, defaults={"target": ""}),
     )
     op.create_index("ix_audit_org_at", "audit", ["org_id", "at"])
-    op.create_table(
+    create_table(
         "corpus_owners",
-        sa.Column("doc_id", sa.String(200), nullable=False),
-        sa.Column("org_id", sa.String(32), nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("doc_id", name="pk_corpus_owners"),
+        *columns({"doc_id": NAME, "org_id": ID, "created_at": sa.Text}),
+        primary_key="doc_id",
     )
     op.create_index("ix_corpus_owners_org", "corpus_owners", ["org_id"])
-    op.add_column("drafts", sa.Column("org_id", sa.String(32), nullable=True))
+    op.add_column("drafts", sa.Column("org_id", ID, nullable=True))
     op.create_index("ix_drafts_org_updated", "drafts", ["org_id", "updated_at"])
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from drafter.storage.migrations.helpers import columns
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -20,10 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "corpus_snapshot",
         sa.Column("name", sa.String(32), primary_key=True),
-        sa.Column("generation", sa.Text, nullable=False),
-        sa.Column("archive", sa.LargeBinary, nullable=False),
-        sa.Column("size", sa.Integer, nullable=False),
-        sa.Column("updated_at", sa.Text, nullable=False),
+        *columns({"generation": sa.Text, "archive": sa.LargeBinary, "size": sa.Integer, "updated_at": sa.Text}),
     )
 
 
