@@ -220,3 +220,33 @@ def test_processes_starting_at_once_migrate_once(data_dir: Path, db_url: str) ->
     ws = bare_workspace(data_dir, db_url)
     with ws.store.engine.connect() as c:
         assert current_revision(c) == head_revision()
+
+
+def test_a_current_database_opens_without_alembic_and_an_older_one_still_migrates(data_dir: Path,
+                                                                                   db_url: str) -> None:
+    """The start-up fast path: at the newest revision, opening the store reads one row and never loads Alembic;
+    one revision behind, the missing migration runs."""
+    import subprocess
+    import sys
+
+    from drafter.settings import REPO_ROOT
+    from drafter.storage.db import newest_revision_file
+
+    assert newest_revision_file() == head_revision()
+    ws = bare_workspace(data_dir, db_url)
+    assert ws.store.list() == []  # migrated to the head
+    code = ("import sys; from drafter.storage.drafts import DraftStore; s = DraftStore(sys.argv[1]); "
+            "print(len(s.list()), 'alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, db_url], cwd=REPO_ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.split() == ["0", "False"], out.stderr[-2000:]
+
+    with ws.store.engine.begin() as c:  # back to 0003: the corpus snapshot table and the version go
+        c.exec_driver_sql("DROP TABLE corpus_snapshot")
+        c.exec_driver_sql("UPDATE alembic_version SET version_num = '0003'")
+    out = subprocess.run([sys.executable, "-c", code, db_url], cwd=REPO_ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.split() == ["0", "True"], out.stderr[-2000:]
+    with ws.store.engine.connect() as c:
+        assert current_revision(c) == head_revision()
+        assert "corpus_snapshot" in sa.inspect(c).get_table_names()

@@ -59,36 +59,70 @@ def write_shipped_words(path: Path, words: Sequence[str], vectors: np.ndarray) -
     np.savez_compressed(path, words=np.array(list(words)), vectors=q, scale=scale.astype(np.float32))
 
 
+class ShippedWords:
+    """The shipped word vectors, kept as they ship (int8: 1.4 MB for the bundled corpus's 3,700 words; as
+    float32 they held 6 MB for good). Only unit vectors are made of them, so each row's scale is not needed."""
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray) -> None:
+        self._row = {w: i for i, w in enumerate(words)}
+        self._vectors = vectors
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._row
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    @property
+    def dim(self) -> int:
+        return int(self._vectors.shape[1])
+
+    def rows(self, words: Sequence[str]) -> np.ndarray:
+        """The rows of `words` (all shipped) as they ship: int8, unscaled. The scale is one factor per row, so
+        the unit vectors made of them do not depend on it."""
+        return self._vectors[[self._row[w] for w in words]]
+
+
 _shipped_lock = threading.Lock()
-_shipped: dict[Path, dict[str, np.ndarray]] = {}
+_shipped: dict[Path, ShippedWords] = {}
 
 
-def load_shipped_words(path: Path) -> dict[str, np.ndarray]:
+def load_shipped_words(path: Path) -> ShippedWords:
     with _shipped_lock:
         if path not in _shipped:
-            table: dict[str, np.ndarray] = {}
+            shipped = ShippedWords([], np.zeros((0, 1), dtype=np.int8))
             if path.exists():
                 data = np.load(path)
-                vecs = data["vectors"].astype(np.float32) * data["scale"]
-                table = dict(zip(data["words"].tolist(), vecs, strict=True))
-            _shipped[path] = table
+                shipped = ShippedWords(data["words"].tolist(), data["vectors"])
+            _shipped[path] = shipped
         return _shipped[path]
 
 
 Compute = Callable[[Sequence[str]], np.ndarray]
 
 
-def word_vectors(words: Sequence[str], shipped: dict[str, np.ndarray],
+def word_vectors(words: Sequence[str], shipped: ShippedWords,
                  cached: Callable[[list[str], Compute], np.ndarray], compute: Compute) -> np.ndarray:
-    """Shipped vectors first; the rest through the embedding cache (computed once, then kept)."""
-    missing = [w for w in words if w not in shipped]
-    found = dict(zip(missing, cached(missing, compute), strict=True)) if missing else {}
-    rows = [shipped[w] if w in shipped else found[w] for w in words]
-    if not rows:
+    """Unit vectors of `words`: shipped ones first, the rest through the embedding cache (computed once, then
+    kept). Built in place in one matrix: an array per word, stacked, scaled, copied and divided, left ~17 MB
+    of a server's memory behind for a 6 MB result."""
+    if not words:
         return np.zeros((0, 1), dtype=np.float32)
-    m = np.vstack(rows).astype(np.float32)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return m / np.where(norms == 0, 1, norms)
+    have = np.fromiter((w in shipped for w in words), dtype=bool, count=len(words))
+    missing = [w for w, h in zip(words, have, strict=True) if not h]
+    computed = np.asarray(cached(missing, compute), dtype=np.float32) if missing else None
+    m = np.empty((len(words), shipped.dim if have.any() else computed.shape[1]),  # type: ignore[union-attr]
+                 dtype=np.float32)
+    if have.all():
+        m[:] = shipped.rows(words)  # cast in place: no float32 copy beside the result
+    else:
+        if have.any():
+            m[have] = shipped.rows([w for w, h in zip(words, have, strict=True) if h])
+        m[~have] = computed
+    norms = np.sqrt(np.einsum("ij,ij->i", m, m))[:, None]
+    norms[norms == 0] = 1
+    m /= norms
+    return m
 
 
 def prepare(index: CorpusIndex, chunks: Sequence[Chunk]) -> int:
