@@ -32,10 +32,9 @@ for _r in (
 
 def _flag(d: Mention, reason: str, kind: str = "amount", **fields: object) -> Flag:
     value: float | list[float] = d.base if d.exact else [round(d.lo, 6), round(d.hi, 6)]
-    # model_construct: this module's kinds and reasons are registered above, so validation is skipped
-    # (a draft can have a hundred flags; validation was a tenth of the check's time)
-    return Flag.model_construct(text=d.text, start=d.start, end=d.end, value=value, unit=d.unit, kind=kind,
-                                reason=reason, hint=rule(reason).explain(**fields))
+    # Validated: pydantic 2's model_construct (2.1 µs a flag) is slower than its validation (1.2 µs)
+    return Flag(text=d.text, start=d.start, end=d.end, value=value, unit=d.unit, kind=kind, reason=reason,
+                hint=rule(reason).explain(**fields))
 
 
 class NumbersChecker:

@@ -7,6 +7,7 @@ which the reasons are tried is the numbers checker's (`numbers.py`).
 
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -73,7 +74,7 @@ def context_bigrams(clean: str, start: int, end: int, wide: bool = False) -> fro
     right = _CLAUSE_HEAD.match(clean, end, end + 8).group()  # type: ignore[union-attr]
     grams: set[str] = set()
     for run in _RUN_RE.findall(left) + _RUN_RE.findall(right):
-        grams.update([run[i : i + 2] for i in range(len(run) - 1)])
+        grams.update(map(operator.add, run, run[1:]))  # its bigrams
     grams -= _STOP_BIGRAMS
     return frozenset(grams)
 
