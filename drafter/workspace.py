@@ -30,10 +30,10 @@ from .models import Draft, OutlineSection, Section
 if TYPE_CHECKING:
     from .accounts import Accounts, Principal
     from .materials import ExtractionResult
+    from .storage.drafts import DraftStore
 from .checking.trace import Trace
 from .retrieval.search import Filters, Hit, Mode, Retriever
 from .settings import Settings
-from .storage.drafts import DraftStore
 from .team import Reachability
 
 log = logging.getLogger(__name__)
@@ -156,6 +156,8 @@ class Workspace:
     @cached_property
     def store(self) -> DraftStore:
         """Opened (and migrated) on first use; drafts a dead process left `running` become `interrupted`."""
+        from .storage.drafts import DraftStore  # SQLAlchemy loads with the store, not with every command
+
         store = DraftStore(self.settings.resolved_database_url)
         store.recover()
         return store

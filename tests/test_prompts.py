@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import drafter.drafting.pipeline as drafting
+import drafter.drafting.section_prompt as section_prompt
 from drafter.drafting.fakes import ScriptedGenerator
 from drafter.drafting.generation import Message
 from drafter.drafting.prompts import load_template, render, render_text, variables
@@ -101,7 +102,8 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any],
         calls.append((name, values, out))
         return out
 
-    monkeypatch.setattr(drafting, "render", spy)
+    monkeypatch.setattr(drafting, "render", spy)  # outline, repair
+    monkeypatch.setattr(section_prompt, "render", spy)  # system, section
     return calls
 
 

@@ -10,7 +10,22 @@ No accounts at all → single-user mode (only on a loopback address). Once one e
 session or a token (drafter/api/guard.py).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .principal import ROLES, Principal
-from .store import Accounts
+
+if TYPE_CHECKING:
+    from .store import Accounts
 
 __all__ = ["ROLES", "Accounts", "Principal"]
+
+
+def __getattr__(name: str) -> Any:
+    # The store (SQLAlchemy, argon2) loads when accounts are used, not with the CLI's `drafter users …` parser.
+    if name == "Accounts":
+        from .store import Accounts
+
+        return Accounts
+    raise AttributeError(name)

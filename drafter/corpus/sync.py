@@ -27,17 +27,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from ..models import now_iso
-from ..storage.db import reading, writing
-from ..storage.schema import corpus_snapshot
 from ..team import uses_chroma_server, uses_server_database
 from .index import CorpusIndex
 
 POLL_EVERY = 1.0  # seconds between two looks at the shared generation (a change shows within ~1 s + unpack)
 _LOCK_KEY = 0x636F7270  # PostgreSQL advisory lock ("corp"): one corpus change at a time, across machines
-ROW = "corpus"
 
 
 class CorpusSync:
@@ -60,9 +55,9 @@ class CorpusSync:
         return manifest.get("generation") if manifest.get("config") == self.index.config() else None
 
     def remote_generation(self) -> str | None:
-        with reading(self._engine()) as c:
-            row = c.execute(sa.select(corpus_snapshot.c.generation).where(corpus_snapshot.c.name == ROW)).first()
-        return row.generation if row else None
+        from ..storage import snapshots  # SQLAlchemy: loaded on a team server only
+
+        return snapshots.generation(self._engine())
 
     def poll(self) -> None:
         """Bring the local copy to the shared snapshot when it moved (checked at most every POLL_EVERY s)."""
@@ -82,18 +77,19 @@ class CorpusSync:
                 self._pull()
 
     def _pull(self) -> bool:
-        with reading(self._engine()) as c:
-            row = c.execute(sa.select(corpus_snapshot.c.generation, corpus_snapshot.c.archive)
-                            .where(corpus_snapshot.c.name == ROW)).first()
-        if row is None or row.generation == self.local_generation():
+        from ..storage import snapshots
+
+        found = snapshots.snapshot(self._engine())
+        if found is None or found[0] == self.local_generation():
             return False
+        generation, archive = found
         root = self.index.root
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=root, prefix=".pull-") as tmp:
-            with tarfile.open(fileobj=io.BytesIO(row.archive), mode="r:gz") as tar:
+            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
                 tar.extractall(tmp, filter="data")
             self._install(Path(tmp))
-        self._pulled = row.generation
+        self._pulled = generation
         return True
 
     def _install(self, tmp: Path) -> None:
@@ -151,9 +147,8 @@ class CorpusSync:
             tar.add(ix.index_dir / "manifest.json", arcname="index/manifest.json")
         data = buf.getvalue()
         values = {"generation": generation, "archive": data, "size": len(data), "updated_at": now_iso()}
-        with writing(self._engine()) as c:
-            done = c.execute(sa.update(corpus_snapshot).where(corpus_snapshot.c.name == ROW).values(**values))
-            if done.rowcount == 0:
-                c.execute(sa.insert(corpus_snapshot).values(name=ROW, **values))
+        from ..storage import snapshots
+
+        snapshots.store(self._engine(), values)
         self._checked = time.monotonic()
         self.remote_generation_cached = generation

@@ -12,7 +12,7 @@ import contextlib
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checking import check
 from ..corpus.tokens import encoding_for_model
@@ -22,7 +22,6 @@ from ..models import Draft, OutlineSection, Section, Source
 from ..retrieval.search import Filters, Retriever
 from ..settings import Settings
 from ..storage import runners
-from ..storage.drafts import DraftStore
 from . import offline
 from .cpu import on_cpu_thread
 from .generation import Generator, Message, Reply
@@ -31,6 +30,9 @@ from .postprocess import FIRMER, TRUNCATED_NOTE, SectionView, answer_problem, cl
 from .prompts import render
 from .runs import DraftEvent, DraftRun, EventSink
 from .section_prompt import KIND_LABEL, section_messages
+
+if TYPE_CHECKING:
+    from ..storage.drafts import DraftStore
 
 MAX_SECTIONS = 30  # an outline of 2,000 sections once took 3.5 min and 55 MB; a summary has about ten
 EXEMPLARS_PER_SECTION = 3

@@ -5,8 +5,24 @@
     drafts.py      DraftStore: per-section writes, atomic versions, draft status
     runners.py     which process writes a draft, and whether it is still alive
     dump.py        backup and restore as JSON lines, engine-neutral
+    snapshots.py   the shared corpus snapshot of a team server (corpus/sync.py)
 """
 
-from .drafts import DraftStore
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .drafts import DraftStore
 
 __all__ = ["DraftStore"]
+
+
+def __getattr__(name: str) -> Any:
+    # SQLAlchemy loads with the store, not with `storage.runners` (which drafting imports): commands that never
+    # open the drafts database (`drafter index`, `search`, `check`) start without it.
+    if name == "DraftStore":
+        from .drafts import DraftStore
+
+        return DraftStore
+    raise AttributeError(name)
