@@ -152,6 +152,26 @@ def test_generic_union_words_are_learned_from_the_corpus_not_listed() -> None:
         assert w in vocab and w not in _GENERIC
 
 
+def test_generic_vocabulary_is_every_string_in_enough_summaries(tmp_path: Path) -> None:
+    """Counted one length at a time (a frequent string has frequent prefixes): the same vocabulary as counting
+    every 2..8-character string of every summary, here on a small corpus of overlapping texts."""
+    import re
+    from collections import Counter
+
+    texts = ["职工书屋新增图书，职工之家建设", "职工之家挂牌，职工书屋开放", "建设职工之家，职工书屋图书",
+             "慰问困难职工", "职工书屋，职工之家，困难职工"]
+    for i, t in enumerate(texts):
+        (tmp_path / f"{i}.txt").write_text(t, encoding="utf-8")
+    df: Counter[str] = Counter()
+    for t in texts:
+        df.update({run[i : i + n] for run in re.findall(r"[\u4e00-\u9fff]+", t) for n in range(2, 9)
+                   for i in range(len(run) - n + 1)})
+    for min_docs in (2, 3):
+        expected = {g for g, c in df.items() if c >= min_docs}
+        got = generic_vocabulary(tmp_path, min_docs=min_docs) - _GENERIC
+        assert got == expected - _GENERIC and "职工之家" in got and "职工书屋" in got
+
+
 @pytest.mark.parametrize(("draft", "name"), [
     ("学校工会与供电公司联合开展安全用电知识讲座。", "供电公司"),
     ("举办“银龄杯”教职工趣味运动会。", "银龄杯"),

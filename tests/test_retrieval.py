@@ -8,7 +8,13 @@ import pytest
 
 from drafter.corpus.chunking import Chunk
 from drafter.retrieval import dense
-from drafter.retrieval.related_words import RelatedWords, load_shipped_words, shipped_words_path
+from drafter.retrieval.related_words import (
+    RelatedWords,
+    ShippedWords,
+    load_shipped_words,
+    shipped_words_path,
+    word_vectors,
+)
 from drafter.retrieval.search import Filters, Retriever
 from drafter.retrieval.thesaurus import expand
 from drafter.retrieval.tokens import query_position
@@ -156,3 +162,19 @@ def test_exact_dense_search_ranks_as_chroma_does_and_hands_over_above_its_size(
     found = through_chroma.search_many(queries, 5, filters=Filters(positions=["body"]))
     assert through_chroma._exact is None
     assert [[h.chunk.chunk_id for h in hits] for hits in found] == [[h.chunk.chunk_id for h in hits] for hits in expected]
+
+
+def test_word_vectors_are_unit_rows_in_the_words_order_shipped_or_computed() -> None:
+    shipped = ShippedWords(["食堂", "伙食"], np.array([[3, 4, 0], [0, -5, 0]], dtype=np.int8))
+    asked: list[list[str]] = []
+
+    def cached(texts: list[str], compute: object) -> np.ndarray:
+        asked.append(list(texts))
+        return np.array([[0.0, 0.0, 2.0], [0.0, 0.0, 0.0]][: len(texts)], dtype=np.float32)
+
+    m = word_vectors(["伙食", "饭堂", "食堂", "空词"], shipped, cached, lambda t: np.zeros((len(t), 3)))
+    assert asked == [["饭堂", "空词"]]  # only the words that do not ship are looked up
+    assert m.dtype == np.float32 and m.shape == (4, 3)
+    assert np.allclose(m, [[0, -1, 0], [0, 0, 1], [0.6, 0.8, 0], [0, 0, 0]])  # a zero vector stays zero
+    only_shipped = word_vectors(["食堂"], shipped, cached, lambda t: np.zeros((len(t), 3)))
+    assert np.allclose(only_shipped, [[0.6, 0.8, 0]]) and len(asked) == 1
