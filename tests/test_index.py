@@ -276,3 +276,19 @@ def test_index_search_and_check_commands_do_not_load_the_drafts_database(tmp_pat
                          env={**env, "DRAFTER_DATA_DIR": str(tmp_path / "data")})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[0, 0, 0] []", out.stdout[-2000:]
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_offline_encodings_count_as_tiktoken_does_without_their_python_rank_table(name: str, tmp_path: Path) -> None:
+    """The shipped encodings, with tiktoken's Python copy of the merge ranks dropped (28 MB; it only serves
+    pickling), give the same tokens as an encoding built afresh from the same file."""
+    import tiktoken
+    import tiktoken_ext.openai_public as public
+
+    enc = get_encoding(name, str(tmp_path / "tk"))  # also points tiktoken at the unpacked files: no network
+    reference = tiktoken.Encoding(**getattr(public, name)())
+    texts = ["2024年，公司工会走访慰问困难职工家庭32户，发放慰问金6.4万元。", "ISO9001、5G、12351热线 😊 𠀀𪚥",
+             "一、加强民主管理\n\n（一）召开职代会2次，提案18件，办结率100%。" * 20, ""]
+    for text in texts:
+        assert enc.encode(text, disallowed_special=()) == reference.encode(text, disallowed_special=())
+    assert not enc._mergeable_ranks  # the 200,000-entry dict is gone from the shared encoding
