@@ -362,6 +362,7 @@ class Workspace:
         """Load what the first search needs when the index is built (a server's start); never builds it, and
         a failure (Chroma down) is left for the first request to report. True when warmed."""
         try:
+            self.drafter.warm_up()  # first, while the heap is small: see Drafter.warm_up
             self.corpus_sync.poll()  # a new machine of a team: the shared corpus first
             if not self.index.is_built():
                 return False

@@ -700,6 +700,19 @@ def test_draft_stream_yields_outline_deltas_sections_done(data_dir: Path, index:
         assert last_delta < section_at
 
 
+def test_a_server_start_loads_the_prompt_budget_encoding_only_with_a_model(data_dir: Path, index: CorpusIndex) -> None:
+    """Workspace.warm_up (a server's start) loads the token encoding the prompt budget needs, so the first
+    draft does not; without a model nothing counts tokens and nothing is loaded."""
+    with FakeOpenAI(Writer()) as srv:
+        ws = llm_ws(data_dir, srv, index)
+        assert ws.drafter._enc is None
+        assert ws.warm_up() is True
+        assert ws.drafter._enc is not None and ws.drafter._enc.name == "o200k_base"
+        offline = Workspace(Settings(data_dir=data_dir / "offline"), index=index)
+        offline.warm_up()
+        assert offline.drafter.generator is None and offline.drafter._enc is None
+
+
 # --- 8. token budget -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("budget", [900, 200])
 def test_token_budget_trims_exemplars_never_facts(budget: int, data_dir: Path, index: CorpusIndex) -> None:
