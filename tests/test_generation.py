@@ -180,6 +180,19 @@ def test_stalled_stream_is_abandoned_and_retried_without_duplicates() -> None:
     assert display.retries and "停滞" in display.retries[0][1]
 
 
+def test_a_line_that_never_ends_is_cut_at_the_event_limit_retried_then_an_error() -> None:
+    """A broken endpoint sends one `data:` line of 3 MB: the reader stops at MAX_EVENT_BYTES (it used to buffer
+    and re-copy it until the timeout), retries once, then fails with a Chinese message."""
+    with FakeOpenAI(responder=const(REPLY)) as srv:
+        srv.script([{"endless_line": 3 << 20}])
+        display = Display()
+        assert run(make(srv), display) == REPLY  # the second attempt is a normal reply
+        assert display.retries and "输出过程中" in display.retries[0][1]
+        srv.script([{"endless_line": 3 << 20}] * 2)
+        err = fails(make(srv, max_retries=1))
+    assert "单条数据超过 1 MB" in str(err) and "模型服务在输出过程中报错" in str(err)
+
+
 def test_dropped_non_streaming_request_is_retried() -> None:
     with FakeOpenAI(responder=const(REPLY)) as srv:
         srv.script([{"drop_after": 0}])

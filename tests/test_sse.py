@@ -8,7 +8,7 @@ import httpx2
 import openai
 import pytest
 
-from drafter.drafting.sse import EventSplitter, decode_chunk
+from drafter.drafting.sse import MAX_EVENT_BYTES, EventSplitter, EventTooLarge, decode_chunk
 
 
 def chunk(content: str, finish: str | None = None) -> bytes:
@@ -68,3 +68,15 @@ def test_an_error_event_raises_the_clients_api_error() -> None:
     stream = b'data: {"error": {"message": "upstream overloaded", "type": "server_error"}}\n\n'
     with pytest.raises(openai.APIError, match="upstream overloaded"):
         decode_all([stream])
+
+
+def test_a_whole_answer_in_one_event_passes_a_line_past_the_limit_does_not() -> None:
+    whole = "职工之家建设成效明显。" * 2000  # ~66 KB of JSON in one event, as some servers send a whole answer
+    assert decode_all([chunk(whole, "stop")]) == (whole, "stop")
+    events = EventSplitter()
+    with pytest.raises(EventTooLarge):
+        for _ in range(MAX_EVENT_BYTES // (1 << 16) + 2):
+            events.feed(b"data: " + b"x" * (1 << 16))  # no line end, ever
+    many = EventSplitter()
+    with pytest.raises(EventTooLarge):  # data lines that never get the blank line ending their event
+        many.feed(b"".join(b"data: " + b"y" * 1000 + b"\n" for _ in range(MAX_EVENT_BYTES // 1000 + 2)))

@@ -11,34 +11,52 @@ from typing import Any
 import openai
 import orjson
 
+# One event of a chat stream is well under 1 KB; a whole section sent as one event, some 50 KB. A line or an
+# event that grows past this comes from a broken endpoint: without a cap it grew (and was copied on every
+# read) until the stall or overall timeout.
+MAX_EVENT_BYTES = 1 << 20
+
+
+class EventTooLarge(ValueError):
+    """A line or an event of the stream past MAX_EVENT_BYTES."""
+
 
 class EventSplitter:
     """Raw bytes in, the `data:` payload of each complete event out (comments, names, keep-alives dropped).
 
     Split as bytes, so only CR, LF and CR LF end a line, as the SSE format says (`str.splitlines` would also
-    cut at a raw U+2028, which is legal inside a JSON string)."""
+    cut at a raw U+2028, which is legal inside a JSON string). EventTooLarge past MAX_EVENT_BYTES."""
 
     def __init__(self) -> None:
         self._buf = b""
         self._data: list[bytes] = []
+        self._data_bytes = 0
 
     def feed(self, block: bytes) -> list[bytes]:
         buf = self._buf + block if self._buf else block
         if buf.endswith(b"\r"):
-            self._buf = buf
+            self._keep(buf)
             return []  # a CR LF may be split across reads: wait for the LF
         lines = buf.splitlines()
-        self._buf = b"" if buf.endswith(b"\n") else lines.pop()
+        self._keep(b"" if buf.endswith(b"\n") else lines.pop())
         events: list[bytes] = []
         for line in lines:
             if line.startswith(b"data:"):
                 self._data.append(line[5:].lstrip())
+                self._data_bytes += len(line)
+                if self._data_bytes > MAX_EVENT_BYTES:
+                    raise EventTooLarge(f"an event of more than {MAX_EVENT_BYTES} bytes")
                 continue
             if line or not self._data:
                 continue
             events.append(b"\n".join(self._data))
-            self._data = []
+            self._data, self._data_bytes = [], 0
         return events
+
+    def _keep(self, rest: bytes) -> None:
+        if len(rest) > MAX_EVENT_BYTES:
+            raise EventTooLarge(f"a line of more than {MAX_EVENT_BYTES} bytes")
+        self._buf = rest
 
 
 def _loads(data: bytes) -> Any:

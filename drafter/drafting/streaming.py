@@ -19,7 +19,7 @@ import openai
 
 from .llm_failures import AttemptFailed, Failure
 from .reasoning import ReasoningFilter
-from .sse import EventSplitter, decode_chunk
+from .sse import MAX_EVENT_BYTES, EventSplitter, EventTooLarge, decode_chunk
 
 STALL_SLACK = 0.25  # most seconds a stall is noticed late (the timeout is pushed forward at most this often)
 READ_EVERY = 0.1  # seconds between two reads of a stream (the display refreshes at this pace: runs.DELTA_EVERY)
@@ -73,7 +73,12 @@ class StreamReader:
                     if now >= pace_from:
                         next_read = loop.time() + self.read_every
                     visible: list[str] = []
-                    for data in events.feed(block) if block else ():
+                    try:
+                        complete = events.feed(block) if block else []
+                    except EventTooLarge:
+                        raise AttemptFailed(Failure("stream_error", retryable=True,
+                                                    detail=f"单条数据超过 {MAX_EVENT_BYTES >> 20} MB，不像正常的流式输出")) from None
+                    for data in complete:
                         if data.startswith(b"[DONE]"):
                             done = True
                             break

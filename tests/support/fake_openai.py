@@ -48,7 +48,8 @@ Responder = Callable[[dict[str, Any]], str | FakeReply]
 
 SCRIPT_KEYS = frozenset(
     {"endpoint", "status", "message", "code", "type", "param", "retry_after", "retry_after_ms", "headers",
-     "stall_after", "stall_seconds", "drop_after", "end_after", "delay", "reply", "reasoning", "finish_reason"}
+     "stall_after", "stall_seconds", "drop_after", "end_after", "delay", "reply", "reasoning", "finish_reason",
+     "endless_line"}
 )
 _DEFAULT_MESSAGES = {
     400: ("Invalid request.", "invalid_request_error", None),
@@ -299,6 +300,16 @@ class _Handler(BaseHTTPRequestHandler):
                 event({"content": None, field: reply.reasoning[i : i + step]})
         else:
             event({"role": "assistant", "content": "", "refusal": None})
+        if "endless_line" in item:  # a broken endpoint: one `data:` line of that many bytes that never ends
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gives up first
+                left = int(item["endless_line"])
+                self._chunk(b"data: ")
+                while left > 0:
+                    n = min(left, 1 << 16)
+                    self._chunk(b"x" * n)
+                    left -= n
+                self.wfile.write(b"0\r\n\r\n")
+            return
         pieces = [text[i : i + step] for i in range(0, len(text), step)]
         start, sent = time.monotonic(), 0
         for index, piece in enumerate(pieces):
@@ -323,7 +334,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ---- helpers ------------------------------------------------------------------------------------
     def _sse(self, data: str) -> None:
-        payload = f"data: {data}\n\n".encode()
+        self._chunk(f"data: {data}\n\n".encode())
+
+    def _chunk(self, payload: bytes) -> None:
         self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
 
     def _wait(self, seconds: float) -> None:
