@@ -363,6 +363,9 @@ class Workspace:
         a failure (Chroma down) is left for the first request to report. True when warmed."""
         try:
             self.drafter.warm_up()  # first, while the heap is small: see Drafter.warm_up
+        except Exception:  # the first draft loads it, and reports what is wrong
+            log.warning("启动时预加载分词编码失败，将在首次生成时重试", exc_info=True)
+        try:
             self.corpus_sync.poll()  # a new machine of a team: the shared corpus first
             if not self.index.is_built():
                 return False
