@@ -68,8 +68,14 @@ class Drafter:
         """With a model: load the token encoding of the prompt budget now (a server's start), not in the first
         draft (0.4 s). Loading it builds a 28 MB table that is dropped at once: early, it is not on top of a
         busy server's memory (the peak RSS of bench/bench_api_load.py)."""
-        if self.generator is not None and self._enc is None:
+        if self.generator is not None:
+            self._encoding()
+
+    def _encoding(self) -> Any:
+        """The prompt budget's token encoding, loaded once."""
+        if self._enc is None:
             self._enc = encoding_for_model(self.settings.model, self.settings.cache_dir)
+        return self._enc
 
     def _check(self, text: str, facts: Facts, sources: Sequence[Source]) -> list[Any]:
         return check(text, facts, sources, copy_index=self.copy_index() if self.copy_index else None)
@@ -317,9 +323,7 @@ class Drafter:
                         instruction: str) -> tuple[str, list[Source], list[str]]:
         """The section's cleaned text, the exemplars it was written from, and notes for the user. A refusal
         or an answer not in Chinese is asked again once, more firmly; then the section fails."""
-        if self._enc is None:
-            self._enc = encoding_for_model(self.settings.model, self.settings.cache_dir)
-        messages, kept = section_messages(self.settings, draft, section, sources, instruction, self._enc)
+        messages, kept = section_messages(self.settings, draft, section, sources, instruction, self._encoding())
         reply, text = await self._ask(messages, section, emit)
         problem = answer_problem(text)
         if problem:

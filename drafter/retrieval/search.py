@@ -125,7 +125,7 @@ class Retriever:
                     self._related = self._related_words(chunks, corpus_tokens)
                 self._bm25, self._vocab = retriever, retriever.vocab_dict
                 self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
-                self._exact = ExactDense.load(self.index.collection(), list(self._by_id))
+                self._exact = ExactDense.load(self.index.collection(), [c.chunk_id for c in chunks])  # row i: chunk i
                 self._bm25_version = version
                 self._bm25_chunks = chunks
                 self._builds += 1
