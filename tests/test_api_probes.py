@@ -136,3 +136,60 @@ def test_a_run_on_another_event_loop_is_refused_not_joined(data_dir: Path) -> No
     finish.set()
     t.join(30)
     assert ws.get_draft(draft_id).complete
+
+
+def test_offline_drafts_edits_searches_and_uploads_at_once(keyed: TestClient) -> None:
+    """This session's paths under a careless client: the offline drafter's one-transaction save, the exact dense
+    search (rebuilt when an upload changes the corpus). Without the key 401; past the limits 422; two drafts,
+    an edit, searches and an upload at once all answer 200 and the edit is kept."""
+    from drafter.facts import MAX_ITEMS
+
+    facts = dict(FACTS)
+    with keyed as client:
+        assert client.post("/api/v1/drafts", json={"facts": facts}).status_code == 401
+        assert client.get("/api/v1/search", params={"q": "慰问困难职工"}).status_code == 401
+        too_many = {**facts, "items": [f"慰问困难职工{i}户" for i in range(MAX_ITEMS + 1)]}
+        assert client.post("/api/v1/drafts", json={"facts": too_many}, headers=KEY).status_code == 422
+        assert client.post("/api/v1/drafts", json={"facts": "单位：某厂"}, headers=KEY).status_code == 422
+        assert client.get("/api/v1/search", params={"q": "慰" * 2001}, headers=KEY).status_code == 422
+        assert client.get("/api/v1/search", params={"q": "慰问", "k": 51}, headers=KEY).status_code == 422
+        at_limit = client.post("/api/v1/drafts", json={"facts": {**facts, "items": [
+            f"走访慰问困难职工{i}户" for i in range(MAX_ITEMS)]}}, headers=KEY)
+        assert at_limit.status_code == 200 and all(s["status"] == "done" for s in at_limit.json()["sections"])
+
+        first = client.post("/api/v1/drafts", json={"facts": facts}, headers=KEY).json()
+        codes: list[tuple[str, int]] = []
+        hits: list[list[str]] = []
+
+        def draft() -> None:
+            r = client.post("/api/v1/drafts", json={"facts": facts}, headers=KEY)
+            done = r.status_code == 200 and all(s["status"] == "done" for s in r.json()["sections"])
+            codes.append(("draft", r.status_code if done else -1))  # a thread's assert would not fail the test
+
+        def edit() -> None:
+            r = client.patch(f"/api/v1/drafts/{first['id']}/sections/1", json={"text": "用户改写的一节。"},
+                             headers=KEY)
+            codes.append(("edit", r.status_code))
+
+        def search() -> None:
+            for _ in range(5):
+                r = client.get("/api/v1/search", params={"q": "给生活困难的员工送温暖", "k": 8}, headers=KEY)
+                codes.append(("search", r.status_code))
+                hits.append([h["chunk_id"] for h in r.json()["hits"]])
+
+        def upload() -> None:
+            text = "某厂2024年工会工作总结\n\n一、关心困难职工\n\n走访慰问困难职工家庭25户，送去慰问金。\n"
+            r = client.post("/api/v1/corpus", files=[("files", ("probe.txt", text.encode()))], headers=KEY)
+            codes.append(("upload", r.status_code))
+
+        threads = [threading.Thread(target=f, daemon=True) for f in (draft, draft, edit, search, upload)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert sorted(c for _, c in codes) == [200] * 9, codes
+        assert all(len(h) == len(set(h)) > 0 for h in hits)  # no chunk twice, never empty
+        kept = client.get(f"/api/v1/drafts/{first['id']}", headers=KEY).json()
+        assert kept["sections"][1]["text"] == "用户改写的一节。"
+        assert any(h["doc_id"] == "probe" for h in client.get(
+            "/api/v1/search", params={"q": "走访慰问困难职工家庭25户", "k": 10}, headers=KEY).json()["hits"])
