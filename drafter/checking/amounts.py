@@ -131,6 +131,17 @@ _MAIN_RE = re.compile(
     re.X,
 )
 
+# Match.groups() read by index: the tuple is ~10x cheaper to get than groupdict() (0.3 ms of a 5,000-character
+# draft's check, 259 matches)
+(
+    _G_PH, _G_Y, _G_Y2, _G_M, _G_D, _G_NY, _G_NM, _G_ND, _G_IY, _G_IM, _G_ID, _G_RM, _G_RME, _G_MM, _G_DD, _G_DD2,
+    _G_PRE, _G_PCT, _G_PNUM, _G_PCTALL, _G_FD, _G_FN, _G_NUM, _G_NUM2, _G_INFIX, _G_MULT2, _G_UNIT, _G_CHENG,
+    _G_PER, _G_SUF,
+) = (_MAIN_RE.groupindex[name] - 1 for name in (
+    "ph", "y", "y2", "m", "d", "ny", "nm", "nd", "iy", "im", "id", "rm", "rme", "mm", "dd", "dd2", "pre", "pct",
+    "pnum", "pctall", "fd", "fn", "num", "num2", "infix", "mult2", "unit", "cheng", "per", "suf",
+))
+
 _TERM = frozenset("，。；！？,;!?）)」』”’》\n\r\t \u3000") | {""}
 _LINE_END_RE = re.compile(r"[ \t\r\u3000]*(?:\n|$)")
 _SINCE_RE = re.compile(r"多?(?:来|以来)")
@@ -157,12 +168,12 @@ def extract(text: str, lenient: bool = False) -> tuple[str, list[Mention]]:
     masked = mask(norm)
     out: list[Mention] = []
     for m in _MAIN_RE.finditer(masked):
-        g = m.groupdict()
-        if g["ph"]:
+        g = m.groups()
+        if g[_G_PH]:
             out.append(Mention(m.start(), m.end(), text[m.start() : m.end()], category="placeholder"))
             continue
         mention: Mention | None
-        if g["dd2"] and _DURATION_BEFORE_RE.search(masked, max(0, m.start() - 3), m.start()):
+        if g[_G_DD2] and _DURATION_BEFORE_RE.search(masked, max(0, m.start() - 3), m.start()):
             mention = _days(m, g, text)  # 为期3日, 历时5日: a count of days, not a date
         else:
             mention = _date(m, g, text) if _is_date(g) else _amount(m, g, text, masked, lenient)
@@ -192,14 +203,14 @@ _TEMPLATE_RE = re.compile(
 _DURATION_BEFORE_RE = re.compile(r"(?:为期|历时|连续|持续|用时|耗时|共计|累计|共|达|满)$")
 
 
-def _days(m: re.Match[str], g: dict[str, str | None], text: str) -> Mention:
-    n = float(int(g["dd2"] or 0))
+def _days(m: re.Match[str], g: tuple[str | None, ...], text: str) -> Mention:
+    n = float(int(g[_G_DD2] or 0))
     return Mention(m.start(), m.end(), text[m.start() : m.end()], lo=n, hi=n, base=n, unit="天", kind="天",
-                   numeral=g["dd2"] or "", unit_text="日")
+                   numeral=g[_G_DD2] or "", unit_text="日")
 
 
-def _is_date(g: dict[str, str | None]) -> bool:
-    return bool(g["y"] or g["ny"] or g["iy"] or g["rm"] or g["mm"] or g["dd2"])
+def _is_date(g: tuple[str | None, ...]) -> bool:
+    return bool(g[_G_Y] or g[_G_NY] or g[_G_IY] or g[_G_RM] or g[_G_MM] or g[_G_DD2])
 
 
 def _cn_or_int(s: str | None) -> int:
@@ -209,26 +220,26 @@ def _cn_or_int(s: str | None) -> int:
     return int(r[0]) if r and r[0] == r[1] else 0
 
 
-def _date(m: re.Match[str], g: dict[str, str | None], text: str) -> Mention | None:
+def _date(m: re.Match[str], g: tuple[str | None, ...], text: str) -> Mention | None:
     years: list[int] = []
     month = day = month_end = 0
-    if g["y"]:
-        for y in (g["y"], g["y2"]):
+    if g[_G_Y]:
+        for y in (g[_G_Y], g[_G_Y2]):
             if y:
                 v = parse_positional(y)
                 if v is None or not 1900 <= v <= 2100:
                     return None
                 years.append(v)
-        month, day = _cn_or_int(g["m"]), _cn_or_int(g["d"])
-    elif g["ny"] or g["iy"]:
-        years = [int(g["ny"] or g["iy"] or 0)]
-        month, day = int(g["nm"] or g["im"] or 0), int(g["nd"] or g["id"] or 0)
-    elif g["rm"]:
-        month, month_end = _cn_or_int(g["rm"]), _cn_or_int(g["rme"])
-    elif g["mm"]:
-        month, day = _cn_or_int(g["mm"]), _cn_or_int(g["dd"])
+        month, day = _cn_or_int(g[_G_M]), _cn_or_int(g[_G_D])
+    elif g[_G_NY] or g[_G_IY]:
+        years = [int(g[_G_NY] or g[_G_IY] or 0)]
+        month, day = int(g[_G_NM] or g[_G_IM] or 0), int(g[_G_ND] or g[_G_ID] or 0)
+    elif g[_G_RM]:
+        month, month_end = _cn_or_int(g[_G_RM]), _cn_or_int(g[_G_RME])
+    elif g[_G_MM]:
+        month, day = _cn_or_int(g[_G_MM]), _cn_or_int(g[_G_DD])
     else:
-        day = int(g["dd2"] or 0)
+        day = int(g[_G_DD2] or 0)
     if not (0 <= month <= 12 and 0 <= month_end <= 12 and 0 <= day <= 31):
         return None
     unit = "年" if years else ("月" if month else "日")
@@ -237,25 +248,25 @@ def _date(m: re.Match[str], g: dict[str, str | None], text: str) -> Mention | No
                    unit=unit, kind="date", years=tuple(years), month=month, day=day, month_end=month_end)
 
 
-def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, lenient: bool) -> Mention | None:
+def _amount(m: re.Match[str], g: tuple[str | None, ...], text: str, masked: str, lenient: bool) -> Mention | None:
     start, end = m.span()
-    pre, infix, suf, unit = g["pre"] or "", g["infix"] or "", g["suf"] or "", g["unit"] or ""
-    num = g["num"] or ""
+    pre, infix, suf, unit = g[_G_PRE] or "", g[_G_INFIX] or "", g[_G_SUF] or "", g[_G_UNIT] or ""
+    num = g[_G_NUM] or ""
     kind = ""
     r: tuple[float, float] | None
     if unit:
         if unit in ARABIC_ONLY_UNITS and not num[:1].isdigit():
             return None
         kind = _ALL_UNITS[unit][0]
-    if g["pct"] or g["pctall"] or g["fd"]:
+    if g[_G_PCT] or g[_G_PCTALL] or g[_G_FD]:
         if unit:
             return None
-        if g["pctall"]:
+        if g[_G_PCTALL]:
             r = (100.0, 100.0)
-        elif g["pct"]:
-            r = parse_numeral(g["pnum"] or "")
+        elif g[_G_PCT]:
+            r = parse_numeral(g[_G_PNUM] or "")
         else:
-            den, nom = parse_numeral(g["fd"] or ""), parse_numeral(g["fn"] or "")
+            den, nom = parse_numeral(g[_G_FD] or ""), parse_numeral(g[_G_FN] or "")
             if not den or not nom or den[0] == 0 or den != (den[0], den[0]) or nom != (nom[0], nom[0]):
                 return None
             r = (round(nom[0] / den[0] * 100, 2),) * 2
@@ -271,13 +282,14 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
             r = (float(CN_UNITS[num]),) * 2  # 近万元, 上万人, 万余元
         if r is None:
             return None
-        if g["num2"]:
-            r2 = parse_numeral(g["num2"] or "")
+        num2 = g[_G_NUM2]
+        if num2:
+            r2 = parse_numeral(num2)
             if r2 is None:
                 return None
             lo = r[0]
-            if lo <= 10 and r2[1] >= 1000 and g["num2"][-1] in "千万亿" and num[-1] not in "千万亿":
-                lo *= CN_UNITS[g["num2"][-1]]  # 两到三万元, 1-2万元
+            if lo <= 10 and r2[1] >= 1000 and num2[-1] in "千万亿" and num[-1] not in "千万亿":
+                lo *= CN_UNITS[num2[-1]]  # 两到三万元, 1-2万元
             if lo >= r2[1]:
                 return None
             r = (lo, r2[1])
@@ -288,7 +300,7 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
     if unit == "成":  # 七成 70%, 六七成 60-70%, 九成五 95%, 八成多 80-90%
         if len(numeral) != (1 if r[0] == r[1] else 2) or r[1] > 10:
             return None
-        cheng = g["cheng"] or ""
+        cheng = g[_G_CHENG] or ""
         tenth = int(cheng) if cheng.isdigit() else CN_DIGITS.get(cheng, 0)
         r = (r[0] * 10 + tenth, r[1] * 10)
         if tenth:
@@ -331,7 +343,7 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
     lo, hi, approx = r[0], r[1], ("range" if r[0] != r[1] else "")
     if "半" in unit:
         lo = hi = base = base + 0.5
-    mult2 = g["mult2"]
+    mult2 = g[_G_MULT2]
     if infix in ("余", "多") or "多" in unit or "余" in unit:
         lo, hi, approx = base, base + step_of(base), "more"
         if mult2:  # 十余万元, 20多万元: the multiplier comes after 余/多
@@ -354,14 +366,15 @@ def _amount(m: re.Match[str], g: dict[str, str | None], text: str, masked: str, 
             hi = min(100.0, r[1] + 10.0) if r[1] < 100 else r[1]
     elif pre in _BELOW or suf in ("以下", "以内"):
         lo, hi, approx = base * 0.8, r[1], "below"
-    if g["per"]:
-        per = g["per"][1:]
+    per_unit = g[_G_PER] or ""
+    if per_unit:
+        per = per_unit[1:]
         canon, kind = f"{canon}/{per}", f"{kind}/{_PER_KIND.get(per, per)}"
     soft = (
         numeral in SOFT_ONE and bool(unit) and not approx and not pre and kind not in ("percent", "money")
     )
     return Mention(start, end, text[start:end], lo=lo, hi=hi, base=base, approx=approx, unit=canon, kind=kind,
-                   chinese=chinese, soft=soft, numeral=numeral, unit_text=unit + (g["per"] or ""))
+                   chinese=chinese, soft=soft, numeral=numeral, unit_text=unit + per_unit)
 
 
 def _heading(masked: str, start: int, end: int) -> bool:
