@@ -238,3 +238,18 @@ def test_template_slots_left_by_a_model_are_placeholders(draft: str, slot: str) 
 
 def test_bracketed_names_are_not_slots() -> None:
     assert check("召开【职工代表大会】，开展【安康杯】竞赛。", "召开职工代表大会") == []
+
+
+def test_context_stops_at_a_line_break_and_reaches_one_clause_back() -> None:
+    from drafter.checking.support import clean_text, context_bigrams
+
+    text = "走访慰问困难家庭\n40户得到帮扶"  # the line before is not this figure's sentence
+    start = text.index("40")
+    assert context_bigrams(clean_text(text), start, start + 3) == {"得到", "到帮", "帮扶"}
+    text = "为困难职工发放慰问金，共计32户"  # `共计` alone is too short: the clause before counts
+    start = text.index("32")
+    grams = context_bigrams(clean_text(text), start, start + 3)
+    assert {"困难", "慰问", "问金"} <= grams and "共计" not in grams
+    text = "慰问困难职工，为他们送去温暖，全年走访32户"  # a clause with words of its own stands alone
+    start = text.index("32")
+    assert context_bigrams(clean_text(text), start, start + 3) == {"年走", "走访"}

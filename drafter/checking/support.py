@@ -21,9 +21,10 @@ from ..facts import Facts
 from .amounts import Mention, extract
 from .numerals import CN_CHARS, close, format_number
 
-_SENTENCE_TAIL = re.compile(r"[^。；;！!？?\n]*$")
-_CLAUSE_TAIL = re.compile(r"[^，,、：:]*$")
-_TWO_CLAUSES_TAIL = re.compile(r"[^，,、：:]*[，,、：:][^，,、：:]*$")
+# Matched against the text before a mention read backwards: one linear match (a search for `[^。]*$` tries
+# every start and costs a quarter of the explanations' time).
+_SENTENCE_RUN = re.compile(r"[^。；;！!？?\n]*")
+_CLAUSE_RUN = re.compile(r"[^，,、：:]*")
 _CLAUSE_HEAD = re.compile(r"[^，,、：:。；;！!？?\n]*")
 _NEWLINE_RE = re.compile("\n")
 _RUN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -64,13 +65,14 @@ def context_bigrams(clean: str, start: int, end: int, wide: bool = False) -> fro
     """Character bigrams of the clause around a mention (and of the clause before, when this one starts
     with fewer than 4 characters of words: `走访困难家庭，共计32户`); `wide`: the sentence so far.
     `clean` is `clean_text(norm)`."""
-    left = clean[max(0, start - (48 if wide else 24)) : start]
-    left = _SENTENCE_TAIL.search(left).group()  # type: ignore[union-attr]  # always matches
+    back = clean[max(0, start - (48 if wide else 24)) : start][::-1]  # nearest character first
+    back = back[: _SENTENCE_RUN.match(back).end()]  # type: ignore[union-attr]  # always matches
     if not wide:
-        clause = _CLAUSE_TAIL.search(left).group()  # type: ignore[union-attr]
-        if len(clause) < len(left) and sum(map(len, _CJK_RE.findall(clause))) < 4:
-            clause = _TWO_CLAUSES_TAIL.search(left).group()  # type: ignore[union-attr]
-        left = clause
+        n = _CLAUSE_RUN.match(back).end()  # type: ignore[union-attr]
+        if n < len(back) and sum(map(len, _CJK_RE.findall(back, 0, n))) < 4:
+            n = _CLAUSE_RUN.match(back, n + 1).end()  # type: ignore[union-attr]  # and the clause before
+        back = back[:n]
+    left = back[::-1]
     right = _CLAUSE_HEAD.match(clean, end, end + 8).group()  # type: ignore[union-attr]
     grams: set[str] = set()
     for run in _RUN_RE.findall(left) + _RUN_RE.findall(right):
