@@ -250,3 +250,50 @@ def test_a_current_database_opens_without_alembic_and_an_older_one_still_migrate
     with ws.store.engine.connect() as c:
         assert current_revision(c) == head_revision()
         assert "corpus_snapshot" in sa.inspect(c).get_table_names()
+
+
+def _schema(engine: sa.Engine) -> dict[str, object]:
+    """Every table as the database reports it: columns in order (type, nullability, default), keys, foreign keys
+    with their options, indexes, unique and check constraints."""
+    insp = sa.inspect(engine)
+    return {t: {"columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                            for c in insp.get_columns(t)],
+                "pk": insp.get_pk_constraint(t),
+                "fks": sorted((f["name"], f["constrained_columns"], f["referred_table"], f["referred_columns"],
+                               sorted((f.get("options") or {}).items())) for f in insp.get_foreign_keys(t)),
+                "indexes": sorted((i["name"], i["column_names"], bool(i["unique"])) for i in insp.get_indexes(t)),
+                "uniques": sorted((u["name"], u["column_names"]) for u in insp.get_unique_constraints(t)),
+                "checks": sorted(str(c["sqltext"]) for c in insp.get_check_constraints(t))}
+            for t in sorted(insp.get_table_names())}
+
+
+def test_a_new_database_is_made_at_the_newest_schema_without_alembic(data_dir: Path, db_url: str,
+                                                                    tmp_path: Path) -> None:
+    """An empty database gets the tables at once (create_all + the version row), in a process that never loads
+    Alembic; the schema is the one every migration run in turn gives, on both engines."""
+    import subprocess
+    import sys
+
+    from drafter.settings import REPO_ROOT
+    from drafter.storage.db import make_engine, upgrade_with_alembic
+
+    code = ("import sys; from drafter.storage.drafts import DraftStore; s = DraftStore(sys.argv[1]); "
+            "print(len(s.list()), 'alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, db_url], cwd=REPO_ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.split() == ["0", "False"], out.stderr[-2000:]
+    created = make_engine(db_url)
+    with created.connect() as c:
+        assert current_revision(c) == head_revision()
+    engine = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    for url in fresh_url(engine, tmp_path / "migrated"):
+        migrated = make_engine(url)
+        with migrated.begin() as c:
+            upgrade_with_alembic(c, "head")
+        made, expected = _schema(created), _schema(migrated)
+        migrated.dispose()
+        assert {"alembic_version", "drafts", "sections", "section_versions", "corpus_snapshot"} <= set(made)
+        assert made == expected
+    created.dispose()
+    ws = bare_workspace(data_dir, db_url)  # and it works: a draft saved and read back
+    assert _draft_everything(ws) and len(ws.list_drafts()) == 3

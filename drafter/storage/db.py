@@ -14,7 +14,18 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -142,13 +153,6 @@ def migrate(engine: Engine, target: str = "head", *, force: bool = False) -> Non
     if not force and target == "head" and (key in _migrated or _at_head(engine)):
         _migrated.add(key)
         return
-    from alembic.config import Config
-    from alembic.runtime.environment import EnvironmentContext
-    from alembic.script import ScriptDirectory
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    script = ScriptDirectory.from_config(cfg)
     with _migrated_lock, engine.connect() as conn:
         if is_sqlite(engine):
             # Migrations copy and drop tables; with foreign keys on, dropping a parent would cascade. The
@@ -159,18 +163,46 @@ def migrate(engine: Engine, target: str = "head", *, force: bool = False) -> Non
             with conn.begin():
                 if not is_sqlite(engine):
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK})")
-
-                def upgrade(rev: Any, _context: Any) -> Any:
-                    return script._upgrade_revs(target, rev)
-
-                with EnvironmentContext(cfg, script, fn=upgrade, destination_rev=target) as env:
-                    env.configure(connection=conn)
-                    env.run_migrations()
+                if target == "head" and not inspect(conn).get_table_names():
+                    create_at_head(conn)
+                else:
+                    upgrade_with_alembic(conn, target)
         finally:
             if is_sqlite(engine):
                 _raw(conn).execute("PRAGMA foreign_keys=ON")
     if target == "head":
         _migrated.add(key)
+
+
+def create_at_head(conn: Connection) -> None:
+    """An empty database gets the newest schema at once and is stamped with the newest revision (Alembic's
+    recipe for a new database), without loading Alembic: 9 MB of every new server's memory and ~0.2 s. A test
+    holds the result equal to what running every migration gives, on both engines."""
+    from .schema import metadata
+
+    metadata.create_all(conn)
+    version = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
+                    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+    version.create(conn)
+    conn.execute(version.insert().values(version_num=newest_revision_file()))
+
+
+def upgrade_with_alembic(conn: Connection, target: str) -> None:
+    """Run the migrations from the database's revision to `target`, inside the caller's transaction."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+
+    def upgrade(rev: Any, _context: Any) -> Any:
+        return script._upgrade_revs(target, rev)
+
+    with EnvironmentContext(cfg, script, fn=upgrade, destination_rev=target) as env:
+        env.configure(connection=conn)
+        env.run_migrations()
 
 
 def _raw(conn: Connection) -> Any:
