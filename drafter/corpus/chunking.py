@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
-import tiktoken
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from .documents import Document, has_placeholder
+
+if TYPE_CHECKING:  # the splitter loads on the first chunking: a server that only drafts never needs it (9 MB)
+    import tiktoken
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 # Chinese sentence boundaries first, then clauses; never mid-word unless a clause is itself too long.
 SEPARATORS = ["\n\n", "\n", "。", "；", "！", "？", "，", "、", ""]
@@ -40,6 +42,8 @@ class Chunk:
 
 
 def make_splitter(enc: tiktoken.Encoding, chunk_tokens: int, overlap: int) -> RecursiveCharacterTextSplitter:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         separators=SEPARATORS,
         keep_separator="end",
