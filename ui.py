@@ -22,12 +22,12 @@ re-exports the names other code and the tests use, so `from ui import build_ui, 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+import webui  # noqa: F401  # first: it imports gradio with analytics off and without the MCP SDK
 
-import gradio as gr  # imported after the analytics switch above
+# isort: split
+import gradio as gr
 
 from drafter.facts import ORG_TYPES
 from webui.forms import (

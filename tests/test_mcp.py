@@ -415,6 +415,51 @@ def test_other_commands_do_not_import_mcp(tmp_path: Path) -> None:
     assert r.stdout.strip().splitlines()[-1] == "0 []", r.stderr
 
 
+def test_the_served_app_loads_the_sdk_on_the_first_mcp_request(built: Path, tmp_path_factory: pytest.TempPathFactory
+                                                               ) -> None:
+    """The app `drafter serve` runs (web UI and all) starts without the MCP SDK (25 MB); three clients that
+    reach /mcp at once get one transport, every answer is a real initialize result, shutdown is clean, and the
+    app started again serves /mcp again."""
+    code = """if True:
+        import json, sys, threading
+        import webui.server
+        from starlette.testclient import TestClient
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+        out = {}
+        app = webui.server.create_app()
+        with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+            out["health"] = c.get("/api/v1/health").status_code
+            out["ui"] = c.get("/").status_code
+            out["before"] = sorted(m for m in sys.modules if m == "mcp" or m.startswith("mcp."))
+            answers = []
+            def post():
+                r = c.post("/mcp", json=init, headers={"Accept": "application/json, text/event-stream"})
+                answers.append((r.status_code, r.text))
+            threads = [threading.Thread(target=post) for _ in range(3)]
+            for t in threads: t.start()
+            for t in threads: t.join(60)
+            out["answers"] = answers
+            out["after"] = "mcp.server" in sys.modules
+        out["closed"] = True
+        with TestClient(app, base_url="http://127.0.0.1:8000") as c:  # started again: a new transport
+            r = c.post("/mcp", json=init, headers={"Accept": "application/json, text/event-stream"})
+            out["again"] = (r.status_code, r.text)
+        print(json.dumps(out, ensure_ascii=False))
+    """
+    data = copy_data(built, tmp_path_factory, "mcp-lazy")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=180,
+                       env={**os.environ, "DRAFTER_DATA_DIR": str(data)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["health"] == 200 and out["ui"] == 200 and out["before"] == []
+    assert len(out["answers"]) == 3
+    for status, text in out["answers"]:
+        assert status == 200 and '"serverInfo"' in text and '"drafter"' in text, text[:500]
+    assert out["after"] and out["closed"]
+    assert out["again"][0] == 200 and '"serverInfo"' in out["again"][1]
+
+
 # --- the OpenAI-compatible backend ----------------------------------------------------------------------------
 FACTS_BLOCK = re.compile(r"本节必须写进的本单位事实（逐条写入，数字照抄）：\n(.*?)\n\n", re.S)
 SECTION = re.compile(r"现在请写第 (\d+) 部分")

@@ -23,6 +23,7 @@ from ..workspace import Workspace
 from . import check, corpus, drafts, login, materials, users
 from .deps import WorkspaceDep
 from .guard import ApiGuard
+from .mcp_route import Transport, mount_mcp
 from .schemas import ErrorOut, Health
 
 PREFIX = "/api/v1"
@@ -130,9 +131,13 @@ def create_app(workspace: Workspace | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(login.router)
     from ..accounts.resolve import ContextWorkspace
-    from ..mcp.server import mount_http  # MCP for AI assistants, behind the same guard as the API
 
-    mount_http(app, ContextWorkspace(ws), MCP_PATH)  # type: ignore[arg-type]  # MCP tools see the caller's scope
+    def mcp_transport() -> Transport:  # MCP for AI assistants, behind the same guard as the API; the SDK loads
+        from ..mcp.server import http_transport  # on the first /mcp request (mcp_route.py)
+
+        return http_transport(ContextWorkspace(ws), MCP_PATH)  # type: ignore[arg-type]  # tools see the caller's scope
+
+    mount_mcp(app, mcp_transport, MCP_PATH)
     app.add_middleware(WorkerHeader)
     key = ws.settings.api_key
     app.add_middleware(ApiGuard, key=lambda: key.get_secret_value() if key else None, upload_paths=UPLOAD_PATHS,

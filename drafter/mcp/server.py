@@ -2,7 +2,7 @@
 
 A front end like cli.py and the HTTP API: each tool is one Workspace call. `drafter mcp` serves it over
 stdio (desktop clients); `drafter serve` mounts the streamable-HTTP transport at /mcp behind the same
-authentication as /api/v1 (`mount_http`). A DrafterError becomes an MCP tool error carrying the same
+authentication as /api/v1 (`http_transport`, mounted by drafter/api/mcp_route.py). A DrafterError becomes an MCP tool error carrying the same
 Chinese message and hint the CLI prints (`DrafterMCP.call_tool`). Only imported by those two paths: `import drafter` and the
 other CLI commands never load the SDK.
 """
@@ -13,8 +13,7 @@ import base64
 import functools
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
@@ -371,9 +370,9 @@ def _security(host: str) -> TransportSecuritySettings:
     return TransportSecuritySettings(enable_dns_rebinding_protection=False)
 
 
-def mount_http(app: Any, ws: Workspace, path: str = "/mcp") -> None:
-    """Serve streamable HTTP at `path` on a FastAPI app, and run the transport's session manager inside the
-    app's lifespan (wrapping whatever lifespan is already there; Gradio's mount wraps this one in turn).
+def http_transport(ws: Workspace, path: str = "/mcp") -> tuple[Any, Callable[[], Any]]:
+    """The streamable-HTTP transport for `path`: its ASGI app and `run`, the async context its session
+    manager must be inside while requests are served (`drafter/api/mcp_route.py` mounts both).
 
     Stateless: every POST is answered on its own (progress notifications stream back on that POST), so no
     session lives in one worker process that another worker would not know. Authentication is the app's
@@ -381,15 +380,7 @@ def mount_http(app: Any, ws: Workspace, path: str = "/mcp") -> None:
     server = build_server(ws)
     server.streamable_http_app(streamable_http_path=path, stateless_http=True,
                                transport_security=_security(ws.settings.host))
-    app.router.add_route(path, StreamableHTTPASGIApp(server.session_manager), include_in_schema=False)
-    outer = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a: Any) -> AsyncIterator[Any]:
-        async with outer(a) as state, server.session_manager.run():
-            yield state
-
-    app.router.lifespan_context = lifespan
+    return StreamableHTTPASGIApp(server.session_manager), server.session_manager.run
 
 
 def main() -> int:
