@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_check.py [--quick] [--hostile-only]
 
 - throughput at draft sizes 1k, 10k, 100k characters (MB/s of UTF-8 draft text, and chars/s);
-- p50/p95 latency for a 5,000-character draft (target: p50 <= 5 ms);
+- p50/p95 latency for a 5,000-character draft (target: p50 <= 5 ms); and of the numbers checker alone
+  (`latency_numbers_only`: amounts, dates, placeholders, all a check did before the other kinds existed);
 - hostile inputs (100,000 characters of digits, letters, mixed digit/Chinese numeral runs, 一, punctuation,
   random CJK, placeholders … — the runs of tests/support/hostile.py — and 2,000 fact lines x 3,500 unsupported amounts): the time of each, and the
   worst (all linear: well under a few seconds; the quadratic cases took 25 s and more).
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drafter.checking import MAX_CHECK_CHARS, MAX_FACT_LINES, check
+from drafter.checking import MAX_CHECK_CHARS, MAX_FACT_LINES, CheckContext, Flag, check, registry
 from drafter.checking.support import fact_index
 from drafter.facts import Facts
 from tests.support.hostile import hostile_runs
@@ -116,6 +117,26 @@ def latency(chars: int, runs: int, cold_facts: bool = False) -> dict[str, object
             "p95_ms": round(times[int(0.95 * (runs - 1))], 3), "cpu_p50_ms": round(statistics.median(cpu), 3)}
 
 
+def latency_numbers_only(chars: int, runs: int) -> dict[str, object]:
+    """The numbers checker alone (amounts, dates, placeholders: all a check did before the status, copied and
+    name kinds): the figure to hold against older versions' `latency`."""
+    numbers = next(c for c in registry.checkers() if c.name == "numbers")
+    draft = make_draft(chars)
+
+    def once() -> list[Flag]:
+        return sorted(numbers.run(CheckContext(draft, FACTS)), key=lambda f: (f.start, f.end))
+
+    flags = once()
+    times: list[float] = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        once()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"bench": "latency_numbers_only", "chars": len(draft), "runs": runs, "flags": len(flags),
+            "p50_ms": round(statistics.median(times), 3), "p95_ms": round(times[int(0.95 * (runs - 1))], 3)}
+
+
 def hostile_inputs(n: int = MAX_CHECK_CHARS) -> dict[str, tuple[str, list[str]]]:
     rnd = random.Random(7)
     facts = ["走访慰问困难职工家庭30户", "XX公司"]
@@ -155,6 +176,7 @@ def _speed(quick: bool) -> None:
         print(json.dumps(throughput(chars, 0.2 if quick else 1.0)), flush=True)
     print(json.dumps(latency(5_000, 50 if quick else 300)), flush=True)
     print(json.dumps(latency(5_000, 50 if quick else 300, cold_facts=True)), flush=True)
+    print(json.dumps(latency_numbers_only(5_000, 50 if quick else 300)), flush=True)
 
 
 if __name__ == "__main__":
