@@ -460,6 +460,15 @@ def test_the_served_app_loads_the_sdk_on_the_first_mcp_request(built: Path, tmp_
     assert out["again"][0] == 200 and '"serverInfo"' in out["again"][1]
 
 
+def test_gradio_gets_the_sdk_when_its_own_mcp_server_is_asked_for() -> None:
+    """webui hides the SDK from Gradio's import only when nobody asked Gradio for its MCP server."""
+    code = "import sys, webui, gradio; print('mcp' in sys.modules)"
+    for value, loaded in (("", "False"), ("true", "True")):
+        r = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "GRADIO_MCP_SERVER": value})
+        assert r.returncode == 0 and r.stdout.split()[-1] == loaded, r.stderr[-2000:]
+
+
 # --- the OpenAI-compatible backend ----------------------------------------------------------------------------
 FACTS_BLOCK = re.compile(r"本节必须写进的本单位事实（逐条写入，数字照抄）：\n(.*?)\n\n", re.S)
 SECTION = re.compile(r"现在请写第 (\d+) 部分")

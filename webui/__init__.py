@@ -22,6 +22,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 def _import_gradio_without_the_mcp_sdk() -> None:
     if "gradio" in sys.modules or "mcp" in sys.modules:
         return  # imported already: nothing to save
+    if os.environ.get("GRADIO_MCP_SERVER", "").lower() == "true":
+        return  # someone asked for Gradio's own MCP server: it needs the SDK at import
     sys.modules["mcp"] = None  # type: ignore[assignment]  # an import of it raises ImportError
     try:
         import gradio  # noqa: F401
