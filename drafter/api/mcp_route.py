@@ -29,10 +29,6 @@ class LazyMCP:
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
-    @property
-    def started(self) -> bool:
-        return self._app is not None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._app is None:
             await self._start()
@@ -70,7 +66,7 @@ class LazyMCP:
             await task
 
 
-def mount_mcp(app: Any, build: Callable[[], Transport], path: str) -> LazyMCP:
+def mount_mcp(app: Any, build: Callable[[], Transport], path: str) -> None:
     """Route `path` to a LazyMCP over `build`, stopped when the app's lifespan ends (wrapping whatever lifespan
     is already there; Gradio's mount wraps this one in turn)."""
     lazy = LazyMCP(build)
@@ -86,4 +82,3 @@ def mount_mcp(app: Any, build: Callable[[], Transport], path: str) -> LazyMCP:
                 await lazy.aclose()
 
     app.router.lifespan_context = lifespan
-    return lazy

@@ -118,6 +118,6 @@ def check(draft: str, facts: FactsInput, exemplars: Sequence[Exemplar | str] | N
 
 def warm_up() -> None:
     """Load what the first check in a process needs (jieba's dictionary, the names vocabulary, the bundled
-    copy index: 0.6-1.2 s) so that a server's first check does not pay it while others wait for the
+    copy index: 0.25-0.3 s) so that a server's first check does not pay it while others wait for the
     interpreter lock."""
     check("2024年，工会走访慰问困难职工30户，发放慰问金6.4万元。", ["走访慰问困难职工30户，发放慰问金6.4万元"])
