@@ -415,6 +415,37 @@ def test_other_commands_do_not_import_mcp(tmp_path: Path) -> None:
     assert r.stdout.strip().splitlines()[-1] == "0 []", r.stderr
 
 
+def test_hostile_requests_to_mcp_get_clear_answers(http_server: str) -> None:
+    """/mcp as a careless or hostile client uses it: malformed, empty, deeply nested and oversized bodies, a GET
+    that would hold a stream open, an oversized tool argument, several at once; never a 500, never a hang, and
+    the server answers /health and an initialize afterwards."""
+    keyed = {"Accept": "application/json, text/event-stream", "Authorization": f"Bearer {KEY}",
+             "Content-Type": "application/json"}
+    url = f"{http_server}/mcp"
+    r = httpx.post(url, content=b'{"jsonrpc": "2.0", "id": 1, "meth', headers=keyed, timeout=10)
+    assert r.status_code == 400 and r.json()["error"]["code"] == -32700
+    assert httpx.post(url, content=b"", headers=keyed, timeout=10).status_code == 400
+    assert httpx.post(url, content=b"[" * 100_000, headers=keyed, timeout=10).status_code == 400
+    r = httpx.post(url, content=b'{"pad": "' + b"x" * (5 << 20) + b'"}', headers=keyed, timeout=30)
+    assert r.status_code == 413 and "上限" in r.json()["detail"]
+    r = httpx.get(url, headers=keyed, timeout=5)  # the SDK used to keep this open with nothing to send
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+    assert httpx.get(url, headers={"Accept": "text/event-stream"}, timeout=5).status_code == 401
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "check_amounts", "arguments": {"facts": "慰问困难职工32户", "text": "1" * 70_000}}}
+    r = httpx.post(url, json=call, headers=keyed, timeout=30)
+    assert r.status_code == 200 and '"isError":true' in r.text and "过长" in r.text
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(lambda body: httpx.post(url, content=body, headers=keyed, timeout=30).status_code,
+                              [b"{", b"", json.dumps(call).encode()] * 2))
+    assert sorted(codes) == [200, 200, 400, 400, 400, 400]
+    assert httpx.get(f"{http_server}/api/v1/health", timeout=10).status_code == 200
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+    r = httpx.post(url, json=init, headers=keyed, timeout=10)
+    assert r.status_code == 200 and '"serverInfo"' in r.text
+
+
 def test_the_served_app_loads_the_sdk_on_the_first_mcp_request(built: Path, tmp_path_factory: pytest.TempPathFactory
                                                                ) -> None:
     """The app `drafter serve` runs (web UI and all) starts without the MCP SDK (25 MB); three clients that

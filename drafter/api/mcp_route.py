@@ -14,9 +14,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 Transport = tuple[Any, Callable[[], Any]]  # (ASGI app, run: the async context its requests need)
+_NO_STREAM = JSONResponse({"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "此端点不提供 SSE 流，请用 POST"}},
+                          status_code=405, headers={"Allow": "POST"})
 
 
 class LazyMCP:
@@ -30,6 +33,11 @@ class LazyMCP:
         self._task: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            # Stateless, drafter never sends a message unasked: no stream to open (the spec's answer is 405;
+            # clients open one only with a session id). The SDK held such a GET open, with nothing to say.
+            await _NO_STREAM(scope, receive, send)
+            return
         if self._app is None:
             await self._start()
         await self._app(scope, receive, send)
